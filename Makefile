@@ -1,0 +1,63 @@
+# The README's two commands: `make demo` and `make test`. Everything they need is
+# installed from here, so a fresh clone on a fresh machine works.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSETS := src/leadline/console/static/vendor/htmx.min.js
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export LEADLINE_TEST_POSTGRES_URL ?= $(PG_URL)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install assets lint types contracts test-sqlite test-postgres serve clean
+
+demo: install assets
+	$(BIN)/leadline migrate
+	$(BIN)/leadline demo
+	$(BIN)/leadline serve --host $(HOST) --port $(PORT)
+
+test: install assets lint types contracts test-sqlite test-postgres
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(ASSETS): package.json package-lock.json scripts/build_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/build_assets.py
+
+assets: install $(ASSETS)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+
+types: install
+	$(BIN)/mypy
+
+contracts: install
+	$(BIN)/lint-imports
+
+test-sqlite: install assets
+	@echo "== test suite on SQLite"
+	LEADLINE_DATABASE_URL=sqlite:///var/test-suite.sqlite3 $(BIN)/pytest -n 2 -q
+
+test-postgres: install assets
+	@if $(BIN)/python scripts/pg_ready.py "$(LEADLINE_TEST_POSTGRES_URL)"; then \
+		echo "== test suite on PostgreSQL ($(LEADLINE_TEST_POSTGRES_URL))"; \
+		LEADLINE_DATABASE_URL="$(LEADLINE_TEST_POSTGRES_URL)" $(BIN)/pytest -n 2 -q; \
+	else \
+		echo "== PostgreSQL is not reachable at $(LEADLINE_TEST_POSTGRES_URL): skipping the PostgreSQL half (the SQLite half ran above)"; \
+	fi
+
+serve: install assets
+	$(BIN)/leadline serve --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf $(VENV) node_modules var src/leadline/console/static/vendor

@@ -1,0 +1,1 @@
+"""Small helpers shared by every app; imports nothing from the domain."""

@@ -1,0 +1,110 @@
+"""Reading settings from the environment, with one clear error for a bad value."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+class ConfigurationError(Exception):
+    """A setting in the environment has a value Leadline cannot use."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off")
+
+
+def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ConfigurationError(f"{name} is set but empty; give a comma-separated list")
+    return items
+
+
+def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
+    """Turn LEADLINE_DATABASE_URL into a Django DATABASES entry.
+
+    SQLite runs in WAL mode with IMMEDIATE transactions and a busy timeout so that
+    the web process and the worker wait for each other instead of failing with
+    "database is locked".
+    """
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        raw_path = unquote(parsed.path or "")
+        if parsed.netloc and parsed.netloc not in ("", "localhost"):
+            raw_path = parsed.netloc + raw_path
+        if raw_path.startswith("//"):
+            raw_path = raw_path[1:]
+        elif raw_path.startswith("/") and not url.startswith("sqlite:////"):
+            raw_path = raw_path[1:]
+        if not raw_path:
+            raise ConfigurationError(
+                f"LEADLINE_DATABASE_URL={url!r} names no file; use sqlite:///var/leadline.sqlite3"
+            )
+        path = Path(raw_path)
+        if not path.is_absolute():
+            path = base_dir / path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(path),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA busy_timeout=30000;"
+                    "PRAGMA foreign_keys=ON;"
+                ),
+            },
+            "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
+        }
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ConfigurationError(
+                f"LEADLINE_DATABASE_URL={url!r} names no database; "
+                "use postgresql://USER@HOST:5432/DBNAME"
+            )
+        options: dict[str, object] = {}
+        for key, values in parse_qs(parsed.query).items():
+            options[key] = values[-1]
+        try:
+            port = parsed.port
+        except ValueError as exc:
+            raise ConfigurationError(f"LEADLINE_DATABASE_URL={url!r} has a bad port") from exc
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ConfigurationError(
+        f"LEADLINE_DATABASE_URL={url!r} is not supported; "
+        "use sqlite:///path/to/file.sqlite3 or postgresql://user@host:5432/dbname"
+    )

@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from leadline.accounts.admin import admin_site
+from leadline.console import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin_site.urls),
+]
+
+handler403 = "leadline.console.errors.forbidden"
+handler404 = "leadline.console.errors.not_found"
+handler500 = "leadline.console.errors.server_error"

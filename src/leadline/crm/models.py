@@ -61,6 +61,11 @@ class Lead(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set by a takeover: from this moment the agent sends nothing to this lead.
+    agent_paused_at = models.DateTimeField(null=True, blank=True)
+    agent_paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects: ClassVar = CompanyManager()
 

@@ -71,6 +71,10 @@ class Interaction(models.Model):
     outbound_count = models.PositiveIntegerField(default=0)
     # How many touches of the cadence have gone out (first message included).
     touches_sent = models.PositiveSmallIntegerField(default=0)
+    # When the next cadence touch or the abandonment check is due (None when nothing is).
+    next_touch_at = models.DateTimeField(null=True, blank=True)
+    # What the agent has understood so far (job type, offered windows, ...): the brain's memory.
+    agent_state = models.JSONField(default=dict, blank=True)
     summary = models.TextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
@@ -10,6 +10,8 @@ from leadline.accounts.models import Company, User
 from leadline.accounts.services import create_user
 from leadline.campaigns.models import Campaign, Channel, Goal
 from leadline.capacity.job_types import JOB_TYPES
+from leadline.capacity.models import ArrivalWindow, CapacityRule
+from leadline.compliance.models import OptOut
 from leadline.crm.models import Customer, Lead
 from leadline.interactions.models import Interaction
 from leadline.interactions.services import start_interaction
@@ -109,3 +111,47 @@ def make_interaction(
             interaction.last_activity_at = at
         interaction.save()
     return interaction
+
+
+def make_capacity_rule(company: Company, **overrides: Any) -> CapacityRule:
+    """Monday, HVAC, 8-10, two slots."""
+    fields: dict[str, Any] = {
+        "company": company,
+        "trade": "hvac",
+        "weekday": 0,
+        "start_time": "08:00",
+        "end_time": "10:00",
+        "slots": 2,
+    }
+    fields.update(overrides)
+    return CapacityRule.objects.create(**fields)
+
+
+def make_window(
+    company: Company, *, starts_at: datetime | None = None, **overrides: Any
+) -> ArrivalWindow:
+    """A two-hour HVAC arrival window with two free slots, starting a day from now."""
+    start = starts_at or clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    fields: dict[str, Any] = {
+        "company": company,
+        "trade": "hvac",
+        "date": start.date(),
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        "capacity": 2,
+        "booked": 0,
+    }
+    fields.update(overrides)
+    return ArrivalWindow.objects.create(**fields)
+
+
+def make_opt_out(company: Company, **overrides: Any) -> OptOut:
+    fields: dict[str, Any] = {
+        "company": company,
+        "phone": "+15125550143",
+        "opted_out_at": clock.now(),
+        "method": OptOut.Method.KEYWORD,
+        "raw_text": "STOP",
+    }
+    fields.update(overrides)
+    return OptOut.objects.create(**fields)

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from leadline.accounts.models import Company
-from tests.builders import make_company
+from leadline.accounts.models import Company, User
+from tests.builders import make_company, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The real hasher costs a third of a second per user and per sign-in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -14,3 +22,15 @@ def company(db: None) -> Company:
 @pytest.fixture
 def other_company(db: None) -> Company:
     return make_company(name="Other Co")
+
+
+@pytest.fixture
+def company_admin(company: Company) -> User:
+    """An Administrator of `company`."""
+    return make_user(company, role="Administrator", first_name="Ada")
+
+
+@pytest.fixture
+def other_admin(other_company: Company) -> User:
+    """An Administrator of `other_company`."""
+    return make_user(other_company, role="Administrator", first_name="Otto")

@@ -52,7 +52,7 @@ def _ensure_var_dir() -> None:
     from django.conf import settings
 
     name = str(settings.DATABASES["default"]["NAME"])
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
         os.makedirs(os.path.dirname(name) or ".", exist_ok=True)
 
 
@@ -176,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     serve = sub.add_parser("serve", help="serve the web console and API (ASGI)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument(
         "--no-worker",
@@ -212,8 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     createuser = sub.add_parser("createuser", help="create a user of a company with a role")
     createuser.add_argument("--email", required=True)
-    createuser.add_argument("--password", help="or set LEADLINE_NEW_USER_PASSWORD; asked if omitted")
-    createuser.add_argument("--company", metavar="SLUG", help="the company's slug (e.g. lone-star-comfort)")
+    createuser.add_argument(
+        "--password", help="or set LEADLINE_NEW_USER_PASSWORD; asked if omitted"
+    )
+    createuser.add_argument(
+        "--company", metavar="SLUG", help="the company's slug (e.g. lone-star-comfort)"
+    )
     createuser.add_argument(
         "--role", choices=["Administrator", "CSR", "Manager", "Viewer"], help="role preset"
     )

@@ -40,7 +40,9 @@ class LeadlineAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return is_company_admin(request.user)
 
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # One sign-in page for the whole product.
         target = request.GET.get("next") or reverse("admin:index")
         return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': target})}")
@@ -120,7 +122,9 @@ class CompanyAdmin(admin.ModelAdmin):
         "high_activity_minutes",
         "outreach_window",
     )
-    formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+    formfield_overrides = {
+        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+    }
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(self.fields or [])

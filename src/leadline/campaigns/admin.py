@@ -10,4 +10,6 @@ from leadline.campaigns.models import Campaign
 class CampaignAdmin(TenantAdmin):
     list_display = ("name", "goal", "channel", "enabled")
     list_filter = ("goal", "channel", "enabled")
-    formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
+    formfield_overrides = {
+        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}
+    }

@@ -63,7 +63,9 @@ class Campaign(models.Model):
 
     class Meta:
         ordering: ClassVar = ["name"]
-        indexes: ClassVar = [models.Index(fields=["company", "goal", "enabled"], name="campaign_goal")]
+        indexes: ClassVar = [
+            models.Index(fields=["company", "goal", "enabled"], name="campaign_goal")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -39,11 +39,14 @@ class CapacityRule(models.Model):
             models.UniqueConstraint(
                 fields=["company", "trade", "weekday", "start_time"], name="capacity_rule_unique"
             ),
-            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="capacity_rule_order"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="capacity_rule_order"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_trade_display()} {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        hours = f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        return f"{self.get_trade_display()} {self.get_weekday_display()} {hours}"
 
 
 class ArrivalWindow(models.Model):
@@ -62,10 +65,16 @@ class ArrivalWindow(models.Model):
     class Meta:
         ordering: ClassVar = ["starts_at", "trade"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["company", "trade", "starts_at"], name="arrival_window_unique"),
+            models.UniqueConstraint(
+                fields=["company", "trade", "starts_at"], name="arrival_window_unique"
+            ),
             # The database itself refuses an overbooking, whatever the code above it does.
-            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="arrival_window_not_overbooked"),
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="arrival_window_order"),
+            models.CheckConstraint(
+                condition=Q(booked__lte=F("capacity")), name="arrival_window_not_overbooked"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="arrival_window_order"
+            ),
         ]
         indexes: ClassVar = [
             models.Index(fields=["company", "trade", "starts_at"], name="arrival_window_lookup")

@@ -27,7 +27,9 @@ class Customer(models.Model):
     objects: ClassVar = CompanyManager()
 
     class Meta:
-        indexes: ClassVar = [models.Index(fields=["company", "phone"], name="customer_company_phone")]
+        indexes: ClassVar = [
+            models.Index(fields=["company", "phone"], name="customer_company_phone")
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -126,7 +128,9 @@ class Job(models.Model):
         CANCELED = "canceled", "Canceled"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="jobs")
-    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
@@ -134,7 +138,11 @@ class Job(models.Model):
         Opportunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     interaction = models.ForeignKey(
-        "interactions.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+        "interactions.Interaction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
     )
     job_type = models.CharField(max_length=60, choices=JOB_TYPE_CHOICES)
     arrival_window = models.ForeignKey(
@@ -179,7 +187,11 @@ class Task(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(max_length=200)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -193,7 +205,9 @@ class Task(models.Model):
 
     class Meta:
         indexes: ClassVar = [
-            models.Index(fields=["company", "assignee", "done", "due_date"], name="task_assignee_open")
+            models.Index(
+                fields=["company", "assignee", "done", "due_date"], name="task_assignee_open"
+            )
         ]
 
     def __str__(self) -> str:

@@ -17,9 +17,15 @@ NAME = "Lone Star Comfort Pros"
 PHONE = "+15125550100"
 TIME_ZONE = "America/Chicago"
 TRADES = ["hvac", "plumbing", "electrical", "garage_doors"]
-SERVICE_AREA_ZIPS = [str(z) for z in range(78701, 78760)] + ["78613", "78660", "78664", "78665", "78681"]
+SERVICE_AREA_ZIPS = [str(z) for z in range(78701, 78760)] + [
+    "78613",
+    "78660",
+    "78664",
+    "78665",
+    "78681",
+]
 SKILLS = list(JOB_TYPES)
-DEMO_PASSWORD = "leadline-demo"
+DEMO_PASSWORD = "leadline-demo"  # noqa: S105 - the documented demo login
 
 
 @dataclass(frozen=True)
@@ -34,11 +40,17 @@ class DemoUser:
 DEMO_USERS = [
     DemoUser("admin@demo.test", "Alex", "Moreno", "Administrator", "everything"),
     DemoUser(
-        "csr@demo.test", "Sam", "Patel", "CSR",
+        "csr@demo.test",
+        "Sam",
+        "Patel",
+        "CSR",
         "View Customer Chats, Send Message, Listen to Call Recording",
     ),
     DemoUser(
-        "manager@demo.test", "Morgan", "Reyes", "Manager",
+        "manager@demo.test",
+        "Morgan",
+        "Reyes",
+        "Manager",
         "View Customer Chats, Listen to Call Recording",
     ),
     DemoUser("viewer@demo.test", "Vic", "Chen", "Viewer", "View Customer Chats"),
@@ -55,7 +67,16 @@ PRICES = {
     "ev_charger_estimate": "Free estimate",
     "garage_door_repair": "Service call $79",
 }
-BRANDS = ["Trane", "Carrier", "Lennox", "Goodman", "Rheem", "Bradford White", "LiftMaster", "Chamberlain"]
+BRANDS = [
+    "Trane",
+    "Carrier",
+    "Lennox",
+    "Goodman",
+    "Rheem",
+    "Bradford White",
+    "LiftMaster",
+    "Chamberlain",
+]
 BUSINESS_HOURS = "Monday to Saturday, 7 am to 6 pm; closed Sunday"
 
 CAMPAIGNS = [

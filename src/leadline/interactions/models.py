@@ -51,7 +51,9 @@ class Interaction(models.Model):
     opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
     )
-    record_type = models.CharField(max_length=12, choices=RecordType.choices, default=RecordType.LEAD)
+    record_type = models.CharField(
+        max_length=12, choices=RecordType.choices, default=RecordType.LEAD
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     goal = models.CharField(max_length=20, choices=Goal.choices)
     status = models.CharField(max_length=32, choices=statuses.CHOICES, default="started")
@@ -84,12 +86,22 @@ class Interaction(models.Model):
     class Meta:
         indexes: ClassVar = [
             models.Index(fields=["company", "-last_activity_at", "-id"], name="ix_recent"),
-            models.Index(fields=["company", "status", "-last_activity_at", "-id"], name="ix_status"),
-            models.Index(fields=["company", "status_group", "-last_activity_at", "-id"], name="ix_group"),
-            models.Index(fields=["company", "escalated", "-last_activity_at", "-id"], name="ix_escalated"),
+            models.Index(
+                fields=["company", "status", "-last_activity_at", "-id"], name="ix_status"
+            ),
+            models.Index(
+                fields=["company", "status_group", "-last_activity_at", "-id"], name="ix_group"
+            ),
+            models.Index(
+                fields=["company", "escalated", "-last_activity_at", "-id"], name="ix_escalated"
+            ),
             models.Index(fields=["company", "goal", "-last_activity_at", "-id"], name="ix_goal"),
-            models.Index(fields=["company", "channel", "-last_activity_at", "-id"], name="ix_channel"),
-            models.Index(fields=["company", "record_type", "-last_activity_at", "-id"], name="ix_type"),
+            models.Index(
+                fields=["company", "channel", "-last_activity_at", "-id"], name="ix_channel"
+            ),
+            models.Index(
+                fields=["company", "record_type", "-last_activity_at", "-id"], name="ix_type"
+            ),
             models.Index(fields=["company", "lead_phone"], name="ix_phone"),
             models.Index(fields=["company", "started_at"], name="ix_started"),
         ]
@@ -137,7 +149,9 @@ class Message(models.Model):
     )
     body = models.TextField()
     provider_id = models.CharField(max_length=64, null=True, blank=True)
-    delivery_status = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.QUEUED)
+    delivery_status = models.CharField(
+        max_length=12, choices=Delivery.choices, default=Delivery.QUEUED
+    )
     error_code = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -146,7 +160,9 @@ class Message(models.Model):
 
     class Meta:
         ordering: ClassVar = ["created_at", "id"]
-        indexes: ClassVar = [models.Index(fields=["interaction", "created_at"], name="ix_message_thread")]
+        indexes: ClassVar = [
+            models.Index(fields=["interaction", "created_at"], name="ix_message_thread")
+        ]
         constraints: ClassVar = [
             models.UniqueConstraint(
                 fields=["company", "provider_id"],
@@ -207,7 +223,9 @@ class CallTurn(models.Model):
 
     class Meta:
         ordering: ClassVar = ["call", "seq"]
-        constraints: ClassVar = [models.UniqueConstraint(fields=["call", "seq"], name="call_turn_seq")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["call", "seq"], name="call_turn_seq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.speaker}: {self.text[:50]}"
@@ -236,7 +254,9 @@ class InteractionEvent(models.Model):
     interaction = models.ForeignKey(
         Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
-    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     actor_kind = models.CharField(max_length=10, choices=Author.choices)
     actor = models.ForeignKey(

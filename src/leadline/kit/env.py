@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool, environ: Mapping[str, str] | None = None)
         return True
     if value in _FALSE:
         return False
-    raise ConfigurationError(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off")
+    raise ConfigurationError(
+        f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off"
+    )
 
 
 def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
@@ -50,13 +52,9 @@ def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
     if scheme == "sqlite":
-        raw_path = unquote(parsed.path or "")
-        if parsed.netloc and parsed.netloc not in ("", "localhost"):
-            raw_path = parsed.netloc + raw_path
-        if raw_path.startswith("//"):
-            raw_path = raw_path[1:]
-        elif raw_path.startswith("/") and not url.startswith("sqlite:////"):
-            raw_path = raw_path[1:]
+        # sqlite:///relative/path.sqlite3 or sqlite:////absolute/path.sqlite3
+        prefix = "sqlite:///"
+        raw_path = unquote(url[len(prefix) :].split("?", 1)[0]) if url.startswith(prefix) else ""
         if not raw_path:
             raise ConfigurationError(
                 f"LEADLINE_DATABASE_URL={url!r} names no file; use sqlite:///var/leadline.sqlite3"

@@ -51,6 +51,7 @@ def _database_is_sqlite() -> bool:
 def _ensure_var_dir() -> None:
     from django.conf import settings
 
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
     name = str(settings.DATABASES["default"]["NAME"])
     if str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
         os.makedirs(os.path.dirname(name) or ".", exist_ok=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from itertools import count
 from typing import Any
 
@@ -107,6 +107,7 @@ def make_interaction(
             interaction.status = status
             interaction.status_group = info.group.value
             interaction.escalated = info.group is statuses.Group.ESCALATED
+            interaction.closed_at = None if info.is_open else clock.now()
         if at is not None:
             interaction.last_activity_at = at
         interaction.save()
@@ -119,8 +120,8 @@ def make_capacity_rule(company: Company, **overrides: Any) -> CapacityRule:
         "company": company,
         "trade": "hvac",
         "weekday": 0,
-        "start_time": "08:00",
-        "end_time": "10:00",
+        "start_time": time(8),
+        "end_time": time(10),
         "slots": 2,
     }
     fields.update(overrides)

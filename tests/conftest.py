@@ -8,6 +8,11 @@ from leadline.accounts.models import Company, User
 from tests.builders import make_company, make_user
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise warns that STATIC_ROOT (var/static) is missing; the tests serve from the apps.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # The real hasher costs a third of a second per user and per sign-in.

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from leadline.accounts.admin import admin_site
-from leadline.console import views
+from leadline.console import interactions_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,24 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin_site.urls),
+    path(
+        "growth/interactions/", interactions_views.interaction_list_page, name="interactions"
+    ),
+    path(
+        "growth/interactions/export.csv",
+        interactions_views.interaction_export,
+        name="interactions-export",
+    ),
+    path(
+        "growth/interactions/<int:interaction_id>/",
+        interactions_views.interaction_page,
+        name="interaction",
+    ),
+    path(
+        "growth/interactions/<int:interaction_id>/drawer/",
+        interactions_views.interaction_drawer,
+        name="interaction-drawer",
+    ),
 ]
 
 handler403 = "leadline.console.errors.forbidden"

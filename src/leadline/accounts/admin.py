@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelChoiceField
@@ -43,6 +44,9 @@ class LeadlineAdminSite(admin.AdminSite):
     def login(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        if request.user.is_authenticated and not self.has_permission(request):
+            # Signed in without the right: the sign-in page would send them straight back.
+            raise PermissionDenied
         # One sign-in page for the whole product.
         target = request.GET.get("next") or reverse("admin:index")
         return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': target})}")
@@ -155,8 +159,10 @@ class CompanyAdmin(admin.ModelAdmin):
 
 class UserForm(forms.ModelForm):
     role = forms.ChoiceField(choices=[(r, r) for r in ROLE_PRESETS])
-    password = forms.CharField(
-        widget=forms.PasswordInput,
+    # Not named `password`: the admin would copy it onto the stored hash of User.password.
+    new_password = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         required=False,
         help_text="Required for a new user; leave empty to keep the current password.",
     )
@@ -170,8 +176,8 @@ class UserForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["role"].initial = role_of(user=self.instance)
 
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data.get("password") or ""
+    def clean_new_password(self) -> str:
+        password: str = self.cleaned_data.get("new_password") or ""
         if not self.instance.pk and not password:
             raise forms.ValidationError("A new user needs a password.")
         if password and len(password) < 8:
@@ -203,7 +209,7 @@ class UserAdmin(TenantAdmin):
             obj.company_id = actor.company_id
             obj.is_superuser = False
         obj.username = obj.email
-        password = form.cleaned_data.get("password")
+        password = form.cleaned_data.get("new_password")
         if password:
             obj.set_password(password)
         super(TenantAdmin, self).save_model(request, obj, form, change)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, QuerySet
 
 from leadline.accounts.models import Company
 from leadline.interactions import statuses
-from leadline.interactions.models import Interaction, InteractionEvent
+from leadline.interactions.models import Call, Interaction, InteractionEvent, Message
 from leadline.kit.errors import NotFound
 
 
@@ -55,3 +57,40 @@ def status_group_counts(*, company: Company) -> dict[str, int]:
         counts[group] = n
     counts["total"] = sum(counts.values())
     return counts
+
+
+@dataclass(frozen=True)
+class InteractionDetail:
+    """An interaction with its thread, as the detail drawer shows it.
+
+    `calls` is None when the reader may not hear recordings: the calls and their
+    transcripts are then never read, so no page can leak them.
+    """
+
+    interaction: Interaction
+    messages: list[Message]
+    calls: list[Call] | None
+    has_calls: bool
+
+
+def interaction_detail(
+    *, company: Company, interaction_id: int, with_calls: bool
+) -> InteractionDetail:
+    """One interaction of the company with its messages (and calls only `with_calls`)."""
+    interaction = get_interaction(company=company, interaction_id=interaction_id)
+    messages = list(
+        Message.objects.for_company(company)
+        .filter(interaction=interaction)
+        .select_related("author_user")
+        .order_by("created_at", "id")
+    )
+    call_rows = Call.objects.for_company(company).filter(interaction=interaction)
+    calls: list[Call] | None = None
+    if with_calls:
+        calls = list(call_rows.prefetch_related("turns").order_by("started_at", "id"))
+        has_calls = bool(calls)
+    else:
+        has_calls = call_rows.exists()
+    return InteractionDetail(
+        interaction=interaction, messages=messages, calls=calls, has_calls=has_calls
+    )

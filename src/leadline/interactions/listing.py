@@ -1,0 +1,646 @@
+"""The Interactions list: its filters, keyset pages, counters and CSV rows.
+
+Every query starts from the actor's company. The filters travel in the URL, so
+`parse_query` turns query-string parameters into `InteractionFilters` (ignoring,
+with a notice, what it cannot use) and `InteractionFilters.to_params` turns them
+back into the shortest query string that means the same list.
+
+The time range applies to `last_activity_at`: it is the column every list index
+ends with, so a range narrows an index scan instead of adding one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Count, Q, QuerySet
+
+from leadline.accounts.models import Company
+from leadline.campaigns.models import Channel, Goal
+from leadline.interactions import statuses
+from leadline.interactions.models import Interaction, Message, RecordType
+from leadline.kit import clock
+from leadline.kit.phone import format_phone, parse_phone
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+SEARCH_MAX_LENGTH = 100
+GROUP_PREFIX = "group:"
+
+
+class Sort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+class TimeRange(StrEnum):
+    TODAY = "today"
+    DAYS_7 = "7d"
+    DAYS_30 = "30d"
+    DAYS_90 = "90d"
+    CUSTOM = "custom"
+
+
+SORT_LABELS: dict[str, str] = {Sort.NEWEST: "Newest first", Sort.OLDEST: "Oldest first"}
+TIME_RANGE_LABELS: dict[str, str] = {
+    TimeRange.TODAY: "Today",
+    TimeRange.DAYS_7: "Last 7 days",
+    TimeRange.DAYS_30: "Last 30 days",
+    TimeRange.DAYS_90: "Last 90 days",
+    TimeRange.CUSTOM: "Custom dates",
+}
+_RANGE_DAYS = {TimeRange.DAYS_7: 7, TimeRange.DAYS_30: 30, TimeRange.DAYS_90: 90}
+_TRUE = {"1", "on", "true", "yes"}
+_FALSE = {"", "0", "off", "false", "no"}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the list: the (last_activity_at, id) of one row."""
+
+    at: datetime
+    id: int
+
+    _PATTERN = re.compile(r"^(\d{8}T\d{6}\.\d{6})Z_(\d{1,19})$")
+
+    def encode(self) -> str:
+        return f"{self.at.astimezone(UTC):%Y%m%dT%H%M%S.%f}Z_{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor | None:
+        match = cls._PATTERN.match(text or "")
+        if not match:
+            return None
+        try:
+            at = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        row_id = int(match.group(2))
+        if row_id >= 2**63:
+            return None
+        return cls(at=at, id=row_id)
+
+    @classmethod
+    def of(cls, interaction: Interaction) -> Cursor:
+        return cls(at=interaction.last_activity_at, id=interaction.pk)
+
+
+@dataclass(frozen=True)
+class InteractionFilters:
+    """What the list shows; the defaults are the page as it opens."""
+
+    sort: Sort = Sort.NEWEST
+    goal: str = ""
+    channel: str = ""
+    record_type: str = ""
+    status: str = ""
+    status_group: str = ""
+    escalated_only: bool = False
+    high_activity: bool = False
+    search: str = ""
+    time_range: TimeRange = TimeRange.DAYS_30
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def status_param(self) -> str:
+        if self.status_group:
+            return GROUP_PREFIX + self.status_group
+        return self.status
+
+    @property
+    def is_default(self) -> bool:
+        """Nothing narrows the list beyond the default time range."""
+        return replace(self, sort=Sort.NEWEST) == InteractionFilters()
+
+    @property
+    def narrows(self) -> bool:
+        """Something other than the time range and the sort narrows the list."""
+        base = InteractionFilters()
+        return replace(
+            self, sort=base.sort, time_range=base.time_range, date_from=None, date_to=None
+        ) != base
+
+    def to_params(self) -> dict[str, str]:
+        """The shortest query-string parameters that mean these filters."""
+        params: dict[str, str] = {}
+        if self.sort is not Sort.NEWEST:
+            params["sort"] = self.sort.value
+        for key, value in (
+            ("goal", self.goal),
+            ("channel", self.channel),
+            ("type", self.record_type),
+            ("status", self.status_param),
+            ("q", self.search),
+        ):
+            if value:
+                params[key] = value
+        if self.escalated_only:
+            params["escalated"] = "1"
+        if self.high_activity:
+            params["activity"] = "high"
+        if self.time_range is not TimeRange.DAYS_30:
+            params["range"] = self.time_range.value
+        if self.date_from:
+            params["from"] = self.date_from.isoformat()
+        if self.date_to:
+            params["to"] = self.date_to.isoformat()
+        return params
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A parsed request for the list: filters, a page position, the open interaction."""
+
+    filters: InteractionFilters = field(default_factory=InteractionFilters)
+    after: Cursor | None = None
+    before: Cursor | None = None
+    open_id: int | None = None
+    notices: tuple[str, ...] = ()
+
+
+def _choice(
+    params: Mapping[str, str], key: str, label: str, choices: Mapping[str, str], notices: list[str]
+) -> str:
+    value = (params.get(key) or "").strip()
+    if not value:
+        return ""
+    if value in choices:
+        return value
+    notices.append(f"Ignored {label} “{value[:40]}”: it is not one of the choices.")
+    return ""
+
+
+def _parse_date(value: str, label: str, notices: list[str]) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        notices.append(f"Ignored {label} date “{value[:40]}”: write it as YYYY-MM-DD.")
+        return None
+
+
+def parse_query(params: Mapping[str, str]) -> ListQuery:
+    """Read the list's query string; what cannot be used is dropped with a notice."""
+    notices: list[str] = []
+
+    sort_text = (params.get("sort") or "").strip()
+    sort = Sort.NEWEST
+    if sort_text:
+        if sort_text in Sort._value2member_map_:
+            sort = Sort(sort_text)
+        else:
+            notices.append(f"Ignored sort “{sort_text[:40]}”: showing newest first.")
+
+    goal = _choice(params, "goal", "Goal", dict(Goal.choices), notices)
+    channel = _choice(params, "channel", "Channel", dict(Channel.choices), notices)
+    record_type = _choice(params, "type", "Type", dict(RecordType.choices), notices)
+
+    status = ""
+    status_group = ""
+    status_text = (params.get("status") or "").strip()
+    if status_text.startswith(GROUP_PREFIX) and status_text[len(GROUP_PREFIX) :] in {
+        g.value for g in statuses.Group
+    }:
+        status_group = status_text[len(GROUP_PREFIX) :]
+    elif status_text in statuses.BY_CODE:
+        status = status_text
+    elif status_text in statuses.BY_LABEL:
+        status = statuses.BY_LABEL[status_text].code
+    elif status_text:
+        notices.append(f"Ignored Status “{status_text[:40]}”: it is not one of the statuses.")
+
+    escalated_only = _flag(params, "escalated", "Escalated Only", notices)
+    activity = (params.get("activity") or "").strip()
+    if activity not in ("", "high"):
+        notices.append(f"Ignored activity “{activity[:40]}”: only “high” is understood.")
+    high_activity = activity == "high"
+
+    search = " ".join((params.get("q") or "").split())
+    if len(search) > SEARCH_MAX_LENGTH:
+        notices.append(f"The search was cut to its first {SEARCH_MAX_LENGTH} characters.")
+        search = search[:SEARCH_MAX_LENGTH]
+
+    range_text = (params.get("range") or "").strip()
+    time_range = TimeRange.DAYS_30
+    if range_text in TimeRange._value2member_map_:
+        time_range = TimeRange(range_text)
+    elif range_text:
+        notices.append(f"Ignored time range “{range_text[:40]}”: showing the last 30 days.")
+    date_from = _parse_date(params.get("from", ""), "From", notices)
+    date_to = _parse_date(params.get("to", ""), "To", notices)
+    if date_from or date_to:
+        time_range = TimeRange.CUSTOM
+    elif time_range is TimeRange.CUSTOM:
+        notices.append("Custom dates need a From or a To date: showing the last 30 days.")
+        time_range = TimeRange.DAYS_30
+    if date_from and date_to and date_from > date_to:
+        notices.append("The From date was after the To date: the two were swapped.")
+        date_from, date_to = date_to, date_from
+
+    after = _parse_cursor(params, "after", notices)
+    before = _parse_cursor(params, "before", notices)
+    if after and before:
+        notices.append("A page link had two positions: showing the first page.")
+        after = before = None
+
+    open_id: int | None = None
+    open_text = (params.get("open") or "").strip()
+    if open_text:
+        if open_text.isdigit() and 0 < int(open_text) < 2**63:
+            open_id = int(open_text)
+        else:
+            notices.append("The interaction in the link could not be found.")
+
+    filters = InteractionFilters(
+        sort=sort,
+        goal=goal,
+        channel=channel,
+        record_type=record_type,
+        status=status,
+        status_group=status_group,
+        escalated_only=escalated_only,
+        high_activity=high_activity,
+        search=search,
+        time_range=time_range,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return ListQuery(
+        filters=filters, after=after, before=before, open_id=open_id, notices=tuple(notices)
+    )
+
+
+def _flag(params: Mapping[str, str], key: str, label: str, notices: list[str]) -> bool:
+    value = (params.get(key) or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value not in _FALSE:
+        notices.append(f"Ignored {label} “{value[:40]}”: use 1 or leave it off.")
+    return False
+
+
+def _parse_cursor(params: Mapping[str, str], key: str, notices: list[str]) -> Cursor | None:
+    text = (params.get(key) or "").strip()
+    if not text:
+        return None
+    cursor = Cursor.decode(text)
+    if cursor is None:
+        notices.append("The page position in the link was not understood: showing the first page.")
+    return cursor
+
+
+def company_zone(company: Company) -> ZoneInfo:
+    """The company's time zone (UTC when its setting is not a known zone)."""
+    try:
+        return ZoneInfo(company.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def time_bounds(
+    *, company: Company, filters: InteractionFilters, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """The [start, end) of last activity the filters ask for; days are the company's days."""
+    zone = company_zone(company)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+    if filters.time_range is TimeRange.TODAY:
+        return midnight(now.astimezone(zone).date()), None
+    if filters.time_range is TimeRange.CUSTOM:
+        start = midnight(filters.date_from) if filters.date_from else None
+        end = midnight(filters.date_to + timedelta(days=1)) if filters.date_to else None
+        return start, end
+    return now - timedelta(days=_RANGE_DAYS[filters.time_range]), None
+
+
+def _search_q(search: str) -> Q:
+    if any(ch.isalpha() for ch in search):
+        return Q(lead_name__icontains=search)
+    parsed = parse_phone(search)
+    if parsed.e164:
+        return Q(lead_phone=parsed.e164)
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if digits:
+        return Q(lead_phone__contains=digits)
+    return Q(lead_name__icontains=search)
+
+
+def _recent_message_ids(
+    *, company: Company, candidates: QuerySet[Interaction], now: datetime
+) -> QuerySet[Message, dict[str, Any]]:
+    """Ids of the interactions with at least N messages in the last M minutes (High Activity).
+
+    An interaction with a message in the window has its last activity in it too, so
+    the candidates are narrowed on the indexed `last_activity_at` before messages
+    are counted through the thread index.
+    """
+    since = now - timedelta(minutes=company.high_activity_minutes)
+    threshold = max(1, company.high_activity_messages)
+    return (
+        Message.objects.for_company(company)
+        .filter(
+            interaction_id__in=candidates.filter(last_activity_at__gte=since).values("id"),
+            created_at__gte=since,
+        )
+        .values("interaction_id")
+        .annotate(recent=Count("id"))
+        .filter(recent__gte=threshold)
+        .values("interaction_id")
+    )
+
+
+def filtered_interactions(
+    *, company: Company, filters: InteractionFilters, now: datetime | None = None
+) -> QuerySet[Interaction]:
+    """The company's interactions that match the filters, unordered."""
+    now = now or clock.now()
+    qs = Interaction.objects.for_company(company)
+    if filters.goal:
+        qs = qs.filter(goal=filters.goal)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.record_type:
+        qs = qs.filter(record_type=filters.record_type)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.status_group:
+        qs = qs.filter(status_group=filters.status_group)
+    if filters.escalated_only:
+        qs = qs.filter(escalated=True)
+    if filters.search:
+        qs = qs.filter(_search_q(filters.search))
+    start, end = time_bounds(company=company, filters=filters, now=now)
+    if start is not None:
+        qs = qs.filter(last_activity_at__gte=start)
+    if end is not None:
+        qs = qs.filter(last_activity_at__lt=end)
+    if filters.high_activity:
+        qs = qs.filter(id__in=_recent_message_ids(company=company, candidates=qs, now=now))
+    return qs
+
+
+def _beyond(cursor: Cursor, *, descending: bool) -> Q:
+    """Rows after the cursor in the given order; the leading bound keeps it an index range."""
+    if descending:
+        return Q(last_activity_at__lte=cursor.at) & (
+            Q(last_activity_at__lt=cursor.at) | Q(id__lt=cursor.id)
+        )
+    return Q(last_activity_at__gte=cursor.at) & (
+        Q(last_activity_at__gt=cursor.at) | Q(id__gt=cursor.id)
+    )
+
+
+def _order(descending: bool) -> tuple[str, str]:
+    return ("-last_activity_at", "-id") if descending else ("last_activity_at", "id")
+
+
+@dataclass(frozen=True)
+class InteractionPage:
+    """One keyset page of the list."""
+
+    rows: list[Interaction]
+    next_cursor: Cursor | None
+    previous_cursor: Cursor | None
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous_cursor is None
+
+
+def page_of(
+    qs: QuerySet[Interaction],
+    *,
+    sort: Sort,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> InteractionPage:
+    """A page of `size` rows after (or before) a cursor, never by OFFSET."""
+    descending = sort is Sort.NEWEST
+    if before is not None:
+        backwards = list(
+            qs.filter(_beyond(before, descending=not descending)).order_by(
+                *_order(not descending)
+            )[: size + 1]
+        )
+        if len(backwards) > size:
+            rows = backwards[:size][::-1]
+            return InteractionPage(
+                rows=rows,
+                next_cursor=Cursor.of(rows[-1]),
+                previous_cursor=Cursor.of(rows[0]),
+            )
+        # Fewer than a page before the cursor: that is the first page, shown full.
+        after = None
+    scoped = qs.filter(_beyond(after, descending=descending)) if after is not None else qs
+    rows = list(scoped.order_by(*_order(descending))[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    previous = None
+    if after is not None and rows:
+        first = Cursor.of(rows[0])
+        if qs.filter(_beyond(first, descending=not descending)).exists():
+            previous = first
+    elif after is not None:
+        # Past the end (the rows moved on): offer the way back.
+        previous = after
+    return InteractionPage(
+        rows=rows,
+        next_cursor=Cursor.of(rows[-1]) if has_next else None,
+        previous_cursor=previous,
+    )
+
+
+@dataclass(frozen=True)
+class Counters:
+    """The figures above the list; rates are whole percentages, None when undefined."""
+
+    escalated: int
+    high_activity: int
+    conversations: int
+    leads: int
+    replied_leads: int
+    converted: int
+
+    @property
+    def response_rate(self) -> int | None:
+        return _percent(self.replied_leads, self.leads)
+
+    @property
+    def conversion_rate(self) -> int | None:
+        return _percent(self.converted, self.conversations)
+
+
+def _percent(part: int, whole: int) -> int | None:
+    if not whole:
+        return None
+    return (200 * part + whole) // (2 * whole)
+
+
+def counters(
+    *, company: Company, filters: InteractionFilters, now: datetime | None = None
+) -> Counters:
+    """Escalated, High Activity, Conversations, Response Rate and Conversion Rate."""
+    now = now or clock.now()
+    qs = filtered_interactions(company=company, filters=filters, now=now)
+    totals = qs.aggregate(
+        conversations=Count("id"),
+        escalated=Count("id", filter=Q(status_group=statuses.Group.ESCALATED.value)),
+        converted=Count("id", filter=Q(status_group=statuses.Group.CONVERTED.value)),
+        leads=Count("lead_id", distinct=True),
+        replied=Count("lead_id", distinct=True, filter=Q(inbound_count__gt=0)),
+    )
+    high = _recent_message_ids(company=company, candidates=qs, now=now).count()
+    return Counters(
+        escalated=totals["escalated"],
+        high_activity=high,
+        conversations=totals["conversations"],
+        leads=totals["leads"],
+        replied_leads=totals["replied"],
+        converted=totals["converted"],
+    )
+
+
+@dataclass(frozen=True)
+class InteractionList:
+    """What the list page shows: a page of rows and the counters, from the same filters."""
+
+    page: InteractionPage
+    counters: Counters
+    has_any: bool
+
+
+def interaction_list(*, company: Company, query: ListQuery) -> InteractionList:
+    """The page of rows and the counters for a parsed list request."""
+    now = clock.now()
+    qs = filtered_interactions(company=company, filters=query.filters, now=now)
+    page = page_of(qs, sort=query.filters.sort, after=query.after, before=query.before)
+    figures = counters(company=company, filters=query.filters, now=now)
+    has_any = bool(page.rows) or Interaction.objects.for_company(company).exists()
+    return InteractionList(page=page, counters=figures, has_any=has_any)
+
+
+def escalation_reason(status_code: str) -> str:
+    """What the escalation was about, in the words of the status label ('' if none)."""
+    info = statuses.BY_CODE.get(status_code)
+    if info is None or info.group is not statuses.Group.ESCALATED:
+        return ""
+    match = re.search(r"\((.+)\)", info.label)
+    return match.group(1) if match else ""
+
+
+EXPORT_HEADER = (
+    "Interaction ID",
+    "Name",
+    "Phone",
+    "Status",
+    "Status group",
+    "Escalation reason",
+    "Channel",
+    "Goal",
+    "Type",
+    "Last activity",
+    "Started",
+    "Messages",
+    "Lead ID",
+)
+
+_EXPORT_FIELDS = (
+    "id",
+    "lead_name",
+    "lead_phone",
+    "status",
+    "status_group",
+    "channel",
+    "goal",
+    "record_type",
+    "last_activity_at",
+    "started_at",
+    "message_count",
+    "lead_id",
+)
+_PHONE_LIKE = re.compile(r"^\+[\d ()\-]+$")
+
+
+def _cell(value: str) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    if value and value[0] in "=+-@\t\r" and not _PHONE_LIKE.match(value):
+        return "'" + value
+    return value
+
+
+def export_chunk(
+    *,
+    company: Company,
+    filters: InteractionFilters,
+    now: datetime,
+    after: Cursor | None,
+    size: int = EXPORT_CHUNK,
+) -> tuple[list[tuple[str, ...]], Cursor | None]:
+    """One chunk of CSV rows in list order, and the cursor of the next chunk (None at the end)."""
+    zone = company_zone(company)
+    goals, channels, types = dict(Goal.choices), dict(Channel.choices), dict(RecordType.choices)
+    descending = filters.sort is Sort.NEWEST
+    qs = filtered_interactions(company=company, filters=filters, now=now)
+    if after is not None:
+        qs = qs.filter(_beyond(after, descending=descending))
+    values = list(qs.order_by(*_order(descending)).values_list(*_EXPORT_FIELDS)[:size])
+    rows = [
+        (
+            str(pk),
+            _cell(name),
+            _cell(format_phone(phone) if phone else ""),
+            statuses.label_of(status) if status in statuses.BY_CODE else status,
+            group.capitalize(),
+            escalation_reason(status),
+            channels.get(channel, channel),
+            goals.get(goal, goal),
+            types.get(record_type, record_type),
+            last_at.astimezone(zone).isoformat(timespec="seconds"),
+            started.astimezone(zone).isoformat(timespec="seconds"),
+            str(messages),
+            str(lead_id),
+        )
+        for (
+            pk,
+            name,
+            phone,
+            status,
+            group,
+            channel,
+            goal,
+            record_type,
+            last_at,
+            started,
+            messages,
+            lead_id,
+        ) in values
+    ]
+    following = None
+    if len(values) == size:
+        following = Cursor(at=values[-1][8], id=values[-1][0])
+    return rows, following
+
+
+def export_rows(
+    *, company: Company, filters: InteractionFilters, now: datetime | None = None
+) -> Iterator[tuple[str, ...]]:
+    """Every row of the filtered list for CSV, read in keyset chunks (no long-held cursor)."""
+    now = now or clock.now()
+    cursor: Cursor | None = None
+    while True:
+        rows, cursor = export_chunk(company=company, filters=filters, now=now, after=cursor)
+        yield from rows
+        if cursor is None:
+            return

@@ -167,7 +167,8 @@ def test_createuser_reads_the_password_from_the_environment(
 ) -> None:
     monkeypatch.setenv("LEADLINE_NEW_USER_PASSWORD", "from-the-env-9")
 
-    assert main(["createuser", "--email", "env@example.test", "--company", company.slug]) == 0
+    argv = ["createuser", "--email", "env@example.test", "--company", company.slug, "--role", "CSR"]
+    assert main(argv) == 0
 
     assert authenticate(username="env@example.test", password="from-the-env-9") is not None
 

@@ -372,3 +372,55 @@ def test_a_superuser_sees_every_company(
     changelist = client.get(_changelist_url(Company)).content.decode()
     assert _change_url(company) in changelist
     assert _change_url(other_company) in changelist
+
+
+def test_the_last_administrator_cannot_demote_themselves(
+    admin_client: Client, company_admin: User
+) -> None:
+    response = admin_client.post(
+        _change_url(company_admin),
+        {
+            "email": company_admin.email,
+            "first_name": "",
+            "last_name": "",
+            "is_active": "on",
+            "role": "Viewer",
+            "new_password": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "last active Administrator" in response.content.decode()
+    assert role_of(user=company_admin) == "Administrator"
+
+
+def test_the_last_administrator_cannot_be_deactivated(
+    admin_client: Client, company_admin: User
+) -> None:
+    response = admin_client.post(
+        _change_url(company_admin),
+        {"email": company_admin.email, "role": "Administrator", "new_password": ""},
+    )
+
+    assert response.status_code == 200
+    company_admin.refresh_from_db()
+    assert company_admin.is_active is True
+
+
+def test_an_administrator_may_step_down_when_another_remains(
+    admin_client: Client, company: Company, company_admin: User
+) -> None:
+    make_user(company, role="Administrator", email="second.admin@example.test")
+
+    response = admin_client.post(
+        _change_url(company_admin),
+        {
+            "email": company_admin.email,
+            "is_active": "on",
+            "role": "CSR",
+            "new_password": "",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    assert role_of(user=company_admin) == "CSR"

@@ -137,3 +137,8 @@ def test_an_inactive_user_cannot_sign_in(company: Company) -> None:
     user.is_active = False
     user.save()
     assert authenticate(username="gone@example.test", password=PASSWORD) is None
+
+
+def test_a_user_of_a_company_needs_a_role(company: Company) -> None:
+    with pytest.raises(DomainError, match="choose a role"):
+        create_user(email="norole@example.test", password=PASSWORD, company=company, role=None)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from leadline.accounts.models import Company, User
-from leadline.accounts.roles import ADMINISTER_COMPANY, ROLE_PRESETS
+from leadline.accounts.roles import ADMINISTER_COMPANY, ADMINISTRATOR, ROLE_PRESETS
 from leadline.accounts.selectors import role_of
 from leadline.accounts.services import set_role
 
@@ -175,6 +175,26 @@ class UserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["role"].initial = role_of(user=self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        user = self.instance
+        stays_admin = cleaned.get("role") == ADMINISTRATOR and cleaned.get("is_active", True)
+        if user.pk and user.company_id and not stays_admin and role_of(user=user) == ADMINISTRATOR:
+            others = (
+                User.objects.filter(
+                    company_id=user.company_id, is_active=True, groups__name=ADMINISTRATOR
+                )
+                .exclude(pk=user.pk)
+                .exists()
+            )
+            if not others:
+                # Without an administrator nobody could change settings or users again.
+                raise forms.ValidationError(
+                    "This is the company's last active Administrator. "
+                    "Make someone else an Administrator first."
+                )
+        return cleaned
 
     def clean_new_password(self) -> str:
         password: str = self.cleaned_data.get("new_password") or ""

@@ -50,6 +50,8 @@ def create_user(
         raise DomainError(f"a user with the email {email} already exists")
     if company is None and not superuser:
         raise DomainError("a user who is not a superuser must belong to a company")
+    if company is not None and role is None:
+        raise DomainError(f"choose a role for a user of a company: {', '.join(ROLE_PRESETS)}")
     user = User.objects.create_user(
         email,
         password,

@@ -1,4 +1,4 @@
-"""The `leadline` command: serve, worker, migrate, demo, createuser."""
+"""The `leadline` command: serve, worker, migrate, demo, createuser, simulate."""
 
 from __future__ import annotations
 
@@ -168,6 +168,60 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Play a scenario in a throw-away SQLite database; never the user's own database."""
+    import json
+    import shutil
+    import tempfile
+
+    from leadline.simulation.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        print(f"leadline simulate: error: {exc}", file=sys.stderr)
+        return 2
+    workdir = tempfile.mkdtemp(prefix="leadline-simulate-")
+    database = os.path.join(workdir, "simulate.sqlite3")
+    # Settings read these when Django starts, so they must be set before _setup().
+    os.environ["LEADLINE_DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["LEADLINE_VAR_DIR"] = workdir
+    os.environ.setdefault("LEADLINE_LOG_LEVEL", "WARNING")
+    try:
+        _setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        if settings.DATABASES["default"]["NAME"] != database:
+            print(
+                "leadline simulate: error: Django was already set up with another database; "
+                "run simulate in its own process",
+                file=sys.stderr,
+            )
+            return 2
+        call_command("migrate", interactive=False, verbosity=0)
+        from leadline.simulation.runner import ExpectationFailed, format_transcript, run_scenario
+
+        failure = None
+        try:
+            output = run_scenario(scenario)
+        except ExpectationFailed as exc:
+            output, failure = exc.output, str(exc)
+        if args.json:
+            print(json.dumps(output, indent=2, ensure_ascii=False))
+        else:
+            print(format_transcript(output))
+        if failure:
+            print(f"leadline simulate: expectation not met: {failure}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="leadline",
@@ -230,6 +284,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--superuser", action="store_true", help="an operator of the whole installation"
     )
     createuser.set_defaults(func=cmd_createuser)
+
+    simulate = sub.add_parser(
+        "simulate", help="play a conversation scenario (JSON) against a throw-away database"
+    )
+    simulate.add_argument("scenario", metavar="SCENARIO.json", help="the scenario file")
+    simulate.add_argument(
+        "--json", action="store_true", help="print the result as one JSON object"
+    )
+    simulate.set_defaults(func=cmd_simulate)
     return parser
 
 

@@ -15,9 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin_site.urls),
-    path(
-        "growth/interactions/", interactions_views.interaction_list_page, name="interactions"
-    ),
+    path("growth/interactions/", interactions_views.interaction_list_page, name="interactions"),
     path(
         "growth/interactions/export.csv",
         interactions_views.interaction_export,

@@ -54,9 +54,7 @@ def _quick(reply: Reply) -> bool:
 
 
 def _short_and_slow(reply: Reply) -> bool:
-    return (
-        reply.words <= SHORT_REPLY_WORDS and reply.delay is not None and reply.delay > SLOW_REPLY
-    )
+    return reply.words <= SHORT_REPLY_WORDS and reply.delay is not None and reply.delay > SLOW_REPLY
 
 
 def engagement_of(replies: Sequence[Reply], *, now: datetime) -> str | None:

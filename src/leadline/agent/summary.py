@@ -9,36 +9,16 @@ on every run.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from leadline.agent.understanding import detect_need
 from leadline.capacity.job_types import JOB_TYPES, label_of
 from leadline.capacity.models import ArrivalWindow
 from leadline.crm.models import Job
 from leadline.interactions.models import Author, Interaction, InteractionEvent, Message
 from leadline.kit.phone import format_phone
-
-# Words in a lead's note that point at a job type, most specific first. Used when the
-# brain has not (yet) settled the job type, e.g. for a silent lead or a human booking.
-_NEED_WORDS: tuple[tuple[str, str], ...] = (
-    (r"water heater.*(replac|estimate|new)|(replac|new).*water heater", "water_heater_replacement_estimate"),
-    (r"water heater|hot water", "water_heater_repair"),
-    (r"garage.*(replac|estimate|new door)|(replac|new).*garage door", "garage_door_replacement_estimate"),
-    (r"opener|remote", "garage_door_opener"),
-    (r"garage", "garage_door_repair"),
-    (r"(hvac|ac|a/c|air|unit|system).*(replac|estimate)|(replac|new).*(hvac|ac|a/c|unit)", "hvac_replacement_estimate"),
-    (r"tune|maintenance|check.?up|inspection", "hvac_tune_up"),
-    (r"furnace|heat(ing|er)?\b|heat pump", "heating_repair"),
-    (r"\bac\b|a/c|air ?condition|cool|hvac|thermostat", "ac_repair"),
-    (r"panel|breaker box", "panel_upgrade_estimate"),
-    (r"\bev\b|charger|tesla", "ev_charger_estimate"),
-    (r"electric|outlet|breaker|wiring|light|switch", "electrical_repair"),
-    (r"toilet", "toilet_repair"),
-    (r"drain|clog|backed up|sewer", "drain_cleaning"),
-    (r"leak|pipe|drip|faucet", "leak_repair"),
-)
 
 
 def guess_job_type(text: str) -> str | None:
@@ -49,10 +29,7 @@ def guess_job_type(text: str) -> str | None:
     for code, job_type in JOB_TYPES.items():
         if job_type.label.lower() == lowered or code == lowered:
             return code
-    for pattern, code in _NEED_WORDS:
-        if re.search(pattern, lowered):
-            return code
-    return None
+    return detect_need(lowered).job_type
 
 
 def _state_job_type(state: dict[str, Any]) -> str | None:
@@ -83,8 +60,10 @@ def _offered_window_ids(state: dict[str, Any]) -> list[int]:
             for item in value:
                 if isinstance(item, int):
                     ids.append(item)
-                elif isinstance(item, dict) and isinstance(item.get("window_id"), int):
-                    ids.append(item["window_id"])
+                elif isinstance(item, dict):
+                    value_id = item.get("window_id", item.get("id"))
+                    if isinstance(value_id, int):
+                        ids.append(value_id)
             if ids:
                 return ids
     return []
@@ -193,7 +172,8 @@ def _outcome_sentence(interaction: Interaction, zone: ZoneInfo) -> str:
     if status == "started":
         if interaction.next_touch_at:
             when = interaction.next_touch_at.astimezone(zone)
-            return f"Waiting for a first reply; the next message is due {when:%a %b} {when.day}, {when:%H:%M}."
+            due = f"{when:%a %b} {when.day}, {when:%H:%M}"
+            return f"Waiting for a first reply; the next message is due {due}."
         return "Waiting for a first reply."
     if status.startswith("active"):
         label = interaction.status_label.split(": ")[-1].lower()

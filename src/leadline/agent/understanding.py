@@ -17,6 +17,8 @@ from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from leadline.kit.places import lookup_zip
+
 
 def normalize(text: str) -> str:
     """Lowercase, straight quotes, no accents, single spaces: the form every pattern reads."""
@@ -52,7 +54,6 @@ _OPT_OUT_WORDS = _rx(
 _WRONG_NUMBER = _rx(
     r"\bwrong (number|person|#)|\bnot (my|our) (number|name)\b|\byou have the wrong\b"
     r"|\bno (one|body|1) (here )?(by|named|with) that name\b|\bnumero equivocado\b"
-    r"|\bdon'?t know (any|a|who)\b.*\b(dana|named|person)\b"
 )
 
 # --- People, bots ----------------------------------------------------------------------------
@@ -62,7 +63,7 @@ _HUMAN_REQUEST = _rx(
     r"(real |actual |live |human |office )?(person|human|someone|somebody|some one|rep\b|"
     r"representative|agent|manager|owner|supervisor|tech|technician|operator|people|staff|"
     r"team member|office|dispatcher|csr|customer service)"
-    r"|\b(call|phone|ring) (me|us)\b(?! (when|before|if|once|after|on the way|as soon as|at))"
+    r"|\b(call|phone|ring) (me|us)\b(?! (when|before|if|once|after|on the way|as soon as))"
     r"|\bgive (me|us) a (call|ring)\b"
     r"|\b(can|could|would|will) (you|someone|somebody|some one|a person|your office) "
     r"(please )?(call|phone|ring)\b"
@@ -140,26 +141,56 @@ def sentiment_score(text: str) -> float:
 # Work outside every known job type. A match also swallows the words right after it (up to a
 # comma or "and"), so "the fridge is leaking" does not read as a leak for the plumber.
 _OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("pest control", _rx(r"\b(pest|pests|termites?|roach(es)?|cockroach(es)?|rodents?|mice|"
-                         r"rats?|bed ?bugs|exterminat\w*|ants|wasps?|hornets?|scorpions?|"
-                         r"fleas|bugs)\b")),
+    (
+        "pest control",
+        _rx(
+            r"\b(pest|pests|termites?|roach(es)?|cockroach(es)?|rodents?|mice|"
+            r"rats?|bed ?bugs|exterminat\w*|ants|wasps?|hornets?|scorpions?|"
+            r"fleas|bugs)\b"
+        ),
+    ),
     ("solar", _rx(r"\bsolar\b")),
     ("roofing", _rx(r"\b(roof|roofs|roofing|roofer|shingles?|gutters?)\b")),
     ("pools and spas", _rx(r"\b(pool|pools|spa|hot tub|jacuzzi)\b")),
-    ("appliance repair", _rx(r"\b(fridge|refrigerator|freezer|washer|washing machine|dryer|"
-                             r"dishwasher|oven|stove|microwave|ice maker|appliances?|"
-                             r"cooktop)\b")),
-    ("landscaping", _rx(r"\b(landscap\w*|lawn|sprinklers?|irrigation|mowing|fence|fencing|"
-                        r"tree (trimming|removal|service|fell))\b")),
-    ("commercial properties", _rx(r"\b(commercial|restaurant|office building|warehouse|"
-                                  r"retail|storefront|strip mall|apartment complex|hotel|"
-                                  r"business property|our store|my store|our shop)\b")),
-    ("remodeling", _rx(r"\b(remodel\w*|renovat\w*|flooring|drywall|painting|paint|cabinets|"
-                       r"countertops?|siding|foundation|concrete|window replacement|"
-                       r"new windows)\b")),
+    (
+        "appliance repair",
+        _rx(
+            r"\b(fridge|refrigerator|freezer|washer|washing machine|dryer|"
+            r"dishwasher|oven|stove|microwave|ice maker|appliances?|"
+            r"cooktop)\b"
+        ),
+    ),
+    (
+        "landscaping",
+        _rx(
+            r"\b(landscap\w*|lawn|sprinklers?|irrigation|mowing|fence|fencing|"
+            r"tree (trimming|removal|service|fell))\b"
+        ),
+    ),
+    (
+        "commercial properties",
+        _rx(
+            r"\b(commercial|restaurant|office building|warehouse|"
+            r"retail|storefront|strip mall|apartment complex|hotel|"
+            r"business property|our store|my store|our shop)\b"
+        ),
+    ),
+    (
+        "remodeling",
+        _rx(
+            r"\b(remodel\w*|renovat\w*|flooring|drywall|painting|paint|cabinets|"
+            r"countertops?|siding|foundation|concrete|window replacement|"
+            r"new windows)\b"
+        ),
+    ),
     ("security systems", _rx(r"\b(security (system|cameras?)|alarm system|cameras?)\b")),
-    ("septic and wells", _rx(r"\b(septic|well pump|well water|water softener|water filtration|"
-                             r"water treatment)\b")),
+    (
+        "septic and wells",
+        _rx(
+            r"\b(septic|well pump|well water|water softener|water filtration|"
+            r"water treatment)\b"
+        ),
+    ),
     ("generators", _rx(r"\bgenerators?\b")),
     ("gas lines", _rx(r"\b(gas line|gas leak|smell gas)\b")),
     ("duct cleaning", _rx(r"\b(duct cleaning|air duct cleaning|dryer vent)\b")),
@@ -169,43 +200,63 @@ _OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _TRAILING = _rx(r"[^,.;!?]*?(?=\b(and|also|plus|but)\b|[,.;!?]|$)")
 
-_WATER_HEATER = _rx(r"\b(hot )?water heater|\btankless\b|\bno hot water\b|\bhot water\b"
-                    r"|\bwaterheater\b")
+_WATER_HEATER = _rx(
+    r"\b(hot )?water heater|\btankless\b|\bno hot water\b|\bhot water\b"
+    r"|\bwaterheater\b"
+)
 _REPLACE = _rx(
     r"\breplac\w*|\binstall\w*|\bupgrade\b|\bswap (it )?out\b|\bnew (\w+ ){0,2}"
     r"(system|unit|ac|a/c|air conditioner|furnace|hvac|heat pump|water heater|tank|door|"
     r"garage door|one|tankless)\b"
 )
-_OPENER = _rx(r"\b(opener|garage remote|remote (for|to) the garage|clicker|keypad|"
-              r"garage door motor)\b")
-_GARAGE = _rx(r"\bgarage\b|\bdoor springs?\b|\bbroken springs?\b|\boff (the )?tracks?\b"
-              r"|\boverhead door\b")
-_EV = _rx(r"\bev\b|\belectric (vehicle|car|truck)\b|\btesla\b|\bcar charger\b"
-          r"|\bcharger for (my|the|our|a) (car|ev|truck|tesla)\b|\blevel (2|two) charg"
-          r"|\bcharging station\b|\bwall connector\b|\bchargepoint\b|\bev charg")
-_PANEL = _rx(r"\bpanel\b|\bbreaker box\b|\bfuse box\b|\bservice upgrade\b|\b(100|200) ?amp"
-             r"|\bmain breaker\b")
-_HVAC_UNIT = _rx(r"\b(ac|a/c|a\.c\.?|air ?con\w*|aircon|hvac|furnace|furnance|heat pump|"
-                 r"system|unit|central air)\b")
-_TUNE_UP = _rx(r"\btune[ -]?ups?\b|\btuneups?\b|\bmaint[ae]n[ae]nce\b|\bcheck[ -]?up\b"
-               r"|\binspection\b|\bannual service\b|\bseasonal service\b"
-               r"|\bservice (my|the|our) (ac|unit|system|furnace|hvac)\b"
-               r"|\bclean(ing)? (my |the |our )?(ac|unit|coils|system)\b")
-_AC = _rx(r"\b(ac|a/c|a\.c|air ?con(ditioner|ditioning|ditionar)?|aircon|central air|"
-          r"not cooling|isn'?t cooling|no cool(ing)?|won'?t cool|warm air|hot air|"
-          r"blowing (hot|warm)|condenser|compressor|evaporator|freon|refrigerant|"
-          r"frozen coils?|cooling|no ac|no air)\b")
+_OPENER = _rx(
+    r"\b(opener|garage remote|remote (for|to) the garage|clicker|keypad|"
+    r"garage door motor)\b"
+)
+_GARAGE = _rx(
+    r"\bgarage\b|\bdoor springs?\b|\bbroken springs?\b|\boff (the )?tracks?\b"
+    r"|\boverhead door\b"
+)
+_EV = _rx(
+    r"\bev\b|\belectric (vehicle|car|truck)\b|\btesla\b|\bcar charger\b"
+    r"|\bcharger for (my|the|our|a) (car|ev|truck|tesla)\b|\blevel (2|two) charg"
+    r"|\bcharging station\b|\bwall connector\b|\bchargepoint\b|\bev charg"
+)
+_PANEL = _rx(
+    r"\bpanel\b|\bbreaker box\b|\bfuse box\b|\bservice upgrade\b|\b(100|200) ?amp"
+    r"|\bmain breaker\b"
+)
+_HVAC_UNIT = _rx(
+    r"\b(ac|a/c|a\.c\.?|air ?con\w*|aircon|hvac|furnace|furnance|heat pump|"
+    r"system|unit|central air)\b"
+)
+_TUNE_UP = _rx(
+    r"\btune[ -]?ups?\b|\btuneups?\b|\bmaint[ae]n[ae]nce\b|\bcheck[ -]?up\b"
+    r"|\binspection\b|\bannual service\b|\bseasonal service\b"
+    r"|\bservice (my|the|our) (ac|unit|system|furnace|hvac)\b"
+    r"|\bclean(ing)? (my |the |our )?(ac|unit|coils|system)\b"
+)
+_AC = _rx(
+    r"\b(ac|a/c|a\.c|air ?con(ditioner|ditioning|ditionar)?|aircon|central air|"
+    r"not cooling|isn'?t cooling|no cool(ing)?|won'?t cool|warm air|hot air|"
+    r"blowing (hot|warm)|condenser|compressor|evaporator|freon|refrigerant|"
+    r"frozen coils?|cooling|no ac|no air)\b"
+)
 _HEATING = _rx(
     r"\b(furnace|furnance|heater|heating|no heat|pilot light|blowing cold)\b"
     r"|\bheat (isn'?t|is not|not|won'?t|wont|doesn'?t|does not|stopped|quit|went out|is out|"
     r"is off|keeps (shutting|turning) off|(is )?broken|(is )?not working)"
 )
 _TOILET = _rx(r"\b(toilets?|toliets?|commode|running toilet)\b")
-_DRAIN = _rx(r"\b(clog\w*|cloged|drains?|draining|backed up|backing up|sewer|snake|"
-             r"hydro ?jet\w*|stopped up|garbage disposal)\b")
-_LEAK = _rx(r"\b(leak\w*|leek\w*|drip\w*|burst|busted pipe|broken pipe|pipes?|faucets?|"
-            r"flood\w*|spigot|hose bib|water line|water pressure|water everywhere|"
-            r"water on the floor|water under)\b")
+_DRAIN = _rx(
+    r"\b(clog\w*|cloged|drains?|draining|backed up|backing up|sewer|snake|"
+    r"hydro ?jet\w*|stopped up|garbage disposal)\b"
+)
+_LEAK = _rx(
+    r"\b(leak\w*|leek\w*|drip\w*|burst|busted pipe|broken pipe|pipes?|faucets?|"
+    r"flood\w*|spigot|hose bib|water line|water pressure|water everywhere|"
+    r"water on the floor|water under)\b"
+)
 _ELECTRICAL = _rx(
     r"\b(breakers?|tripp\w*|outlets?|plugs?|no power|power (is )?out|lost power|"
     r"flicker\w*|lights? (keep|are|went|go|is|won'?t|don'?t|not)|light (switch|fixture)|"
@@ -283,20 +334,30 @@ _SPANISH_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabad
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 _TODAY = _rx(r"\b(today|tonight|this (morning|afternoon|evening)|hoy|asap today)\b")
-_TOMORROW = _rx(r"\b(tomorrow|tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|2morrow|2morow|"
-                r"tomorrows)\b|^\W*manana\W*$|\bmanana (en|por|a|temprano)\b|\bpara manana\b")
+_TOMORROW = _rx(
+    r"\b(tomorrow|tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|2morrow|2morow|"
+    r"tomorrows)\b|^\W*manana\W*$|\bmanana (en|por|a|temprano)\b|\bpara manana\b"
+)
 _DAY_AFTER = _rx(r"\bday after (tomorrow|tmrw|tomorow|tommorow)\b|\bpasado manana\b")
 _NEXT_WEEK = _rx(r"\bnext week\b|\bla proxima semana\b|\bsemana que viene\b")
 _THIS_WEEK = _rx(r"\b(this|later this) week\b|\besta semana\b")
 _WEEKEND = _rx(r"\bweekend\b|\bfin de semana\b")
 _MONTH_DAY = _rx(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.? (\d{1,2})(st|nd|rd|th)?\b")
 _NUMERIC_DATE = _rx(r"\b(\d{1,2})/(\d{1,2})(?:/\d{2,4})?\b")
-_DAY_OF_MONTH = _rx(r"\bthe (\d{1,2})(st|nd|rd|th)\b")
+_DAY_OF_MONTH = _rx(
+    r"\bthe (\d{1,2})(st|nd|rd|th)\b(?! (one|option|slot|window|choice|floor|story|"
+    r"level|bathroom|bedroom|unit|time))"
+)
 
-_MORNING = _rx(r"\b(morning|mornings|early|in the am|am slot|before lunch|manana temprano|"
-               r"en la manana|por la manana|de la manana|this morning)\b")
-_AFTERNOON = _rx(r"\b(afternoon|afternoons|in the pm|pm slot|after lunch|la tarde|"
-                 r"this afternoon)\b")
+_DAY_WORD = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|tomorrow|tmrw|today|[a-z]+day)"
+_MORNING = _rx(
+    r"\b(morning|mornings|early|in the am|am slot|before lunch|manana temprano|"
+    r"en la manana|por la manana|de la manana|this morning)\b|\b" + _DAY_WORD + r" am\b"
+)
+_AFTERNOON = _rx(
+    r"\b(afternoon|afternoons|in the pm|pm slot|after lunch|la tarde|"
+    r"this afternoon)\b|\b" + _DAY_WORD + r" pm\b"
+)
 _EVENING = _rx(r"\b(evening|evenings|tonight|after work|la noche)\b")
 _NOON = _rx(r"\b(noon|midday|lunch ?time|around lunch)\b")
 
@@ -307,8 +368,10 @@ _RANGE = _rx(
 )
 _POINT_SUFFIX = _rx(r"\b(\d{1,2})(?::(\d{2}))?\s*" + _SUFFIX + r"(?![a-z])")
 _POINT_CLOCK = _rx(r"\b(\d{1,2}):(\d{2})\b")
-_POINT_PREP = _rx(r"\b(at|around|about|@|arrive at|come at|by|after|before|a las)\s*"
-                  r"(\d{1,2})(?::(\d{2}))?\b(?!\s*(st|nd|rd|th|days?|hours?|min))")
+_POINT_PREP = _rx(
+    r"\b(at|around|about|@|arrive at|come at|by|after|before|a las)\s*"
+    r"(\d{1,2})(?::(\d{2}))?\b(?!\s*(st|nd|rd|th|days?|hours?|min|weeks?|months?|years?|ton|people))"
+)
 _POINT_WORD = _rx(r"\b(after|before|by|at|around)\s+(noon|lunch|midday)\b")
 
 _EARLIEST = _rx(
@@ -318,8 +381,10 @@ _EARLIEST = _rx(
     r"dont care|don'?t care|any of (them|those)|either (one|is fine|works)|any is fine|"
     r"lo antes posible|lo mas pronto|cuanto antes|right away|quickest|fastest)\b"
 )
-_LATEST = _rx(r"\b(latest|last one|last option|last slot|later one|the last|el ultimo|"
-              r"la ultima)\b")
+_LATEST = _rx(
+    r"\b(latest|last one|last option|last slot|later one|the last|el ultimo|"
+    r"la ultima)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -458,7 +523,7 @@ def parse_when(norm: str, today: date) -> When:
             before = value
         else:
             at = value
-    elif (point := _POINT_SUFFIX.search(scrubbed)) is not None and point.group(3) not in "ap":
+    elif (point := _POINT_SUFFIX.search(scrubbed)) is not None:
         at = _hour(point.group(1), point.group(2), point.group(3))
     elif (point := _POINT_CLOCK.search(scrubbed)) is not None:
         at = _hour(point.group(1), point.group(2), None)
@@ -478,12 +543,15 @@ def parse_when(norm: str, today: date) -> When:
 
 
 def _looks_like_range(match: re.Match[str]) -> bool:
-    # "2 and 3" in "between 2 and 3" is a range, "1 and 2" alone is probably two choices.
-    joiner = match.group(0)
-    if " and " in joiner and not joiner.startswith("between"):
+    # "between 2 and 4" is a range; "1 and 2" alone is more likely two choices.
+    joined = match.group(0)
+    if joined.startswith(("between", "from")):
+        return True
+    if " and " in joined:
         return False
-    return not (match.group(3) is None and match.group(6) is None and "-" not in joiner
-                and " to " not in joiner and not joiner.startswith(("between", "from")))
+    return any(mark in joined for mark in ("-", "to", "til", "thru")) or bool(
+        match.group(3) or match.group(6)
+    )
 
 
 def _explicit_dates(norm: str, today: date) -> Iterable[date]:
@@ -521,9 +589,23 @@ def _safe_date(year: int, month: int, day: int, today: date) -> date | None:
 # --- Choosing among offered windows -------------------------------------------------------
 
 _ORDINAL_WORDS = {
-    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-    "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercero": 3, "tercera": 3,
-    "last": -1, "ultimo": -1, "ultima": -1,
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "primero": 1,
+    "primera": 1,
+    "segundo": 2,
+    "segunda": 2,
+    "tercero": 3,
+    "tercera": 3,
+    "last": -1,
+    "ultimo": -1,
+    "ultima": -1,
 }
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "uno": 1, "dos": 2, "tres": 3}
 _ORDINAL = _rx(
@@ -531,12 +613,60 @@ _ORDINAL = _rx(
     r"4th|last|primero|primera|segundo|segunda|tercero|tercera|ultimo|ultima)\b(?: (\w+))?"
 )
 _ORDINAL_FOLLOWERS = {
-    "one", "option", "slot", "window", "choice", "works", "work", "is", "pls", "please", "plz",
-    "sounds", "looks", "would", "will", "thanks", "for", "time", "opcion", "esta", "then",
+    "one",
+    "option",
+    "slot",
+    "window",
+    "choice",
+    "works",
+    "work",
+    "is",
+    "pls",
+    "please",
+    "plz",
+    "sounds",
+    "looks",
+    "would",
+    "will",
+    "thanks",
+    "for",
+    "time",
+    "opcion",
+    "esta",
+    "then",
 }
-_NOT_ORDINAL_FOLLOWERS = {"available", "avail", "thing", "opening", "open", "time customer"}
-_NUMBERED = _rx(r"(?:#|\boption\s*|\bopt\s*|\bnumber\s*|\bno\.\s*|\bchoice\s*|\bnum\s*)"
-                r"([1-9]|one|two|three|four)\b")
+_NOT_ORDINAL_FOLLOWERS = {
+    "available",
+    "avail",
+    "thing",
+    "opening",
+    "open",
+    "floor",
+    "story",
+    "level",
+    "bathroom",
+    "bedroom",
+    "house",
+    "home",
+    "unit",
+    "visit",
+    "week",
+    "month",
+    "year",
+    "night",
+    "friday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "saturday",
+    "sunday",
+    "day",
+}
+_NUMBERED = _rx(
+    r"(?:#|\boption\s*|\bopt\s*|\bnumber\s*|\bno\.\s*|\bchoice\s*|\bnum\s*)"
+    r"([1-9]|one|two|three|four)\b"
+)
 _FILLER = _rx(
     r"\b(please|pls|plz|thanks|thank you|thx|ty|works|work|working|is|fine|good|great|perfect|"
     r"for|me|us|sounds|ok|okay|sure|yes|yeah|yea|yep|yup|the|one|lets|let's|do|go|with|that|"
@@ -553,10 +683,12 @@ def parse_ordinal(norm: str) -> int | None:
     for match in _ORDINAL.finditer(norm):
         word = match.group(2)
         follower = match.group(3) or ""
-        if follower in _NOT_ORDINAL_FOLLOWERS or (word == "first" and follower == "time"):
+        if follower in _NOT_ORDINAL_FOLLOWERS or (word in ("first", "last") and follower == "time"):
+            continue
+        if norm[: match.start()].endswith(("a ", "one ", "just a ", "wait a ")):
             continue
         short = len(norm.split()) <= 3
-        if match.group(1) or follower in _ORDINAL_FOLLOWERS or short or not follower:
+        if match.group(1) or follower in _ORDINAL_FOLLOWERS or short:
             return _ORDINAL_WORDS[word]
     rest = _FILLER.sub(" ", re.sub(r"[^\w\s']", " ", norm)).split()
     if len(rest) == 1:
@@ -577,12 +709,19 @@ _YES = _rx(
     r"great|let'?s do it|lets do it|do it|book it|i do|we do|please|yes please|por favor|"
     r"alright|all right|bet|for sure|totally|you bet)\b"
 )
-_NOT_YES = _rx(r"\b(not sure|no se|is (it|that) ok|if that'?s ok|not ok|not okay)\b")
-_NO_START = _rx(r"^\W*(no+|nope|nah|naw|not really|negative|no gracias)\b(?!\s*(heat|hot|power|"
-                r"cool|air|water|one|body|show|ac|a/c|electricity|lights?|idea|problem|rush|"
-                r"worries|worry|se|pressure|longer))")
-_NEITHER = _rx(r"\b(none|neither|nothing) (of (those|these|them|the above) )?(work|works|"
-               r"fit|good|is good|are good)|\bnone of (those|these|them)\b|\bneither\b")
+_NOT_YES = _rx(
+    r"\b(not sure|no se|is (it|that) ok|if that'?s ok|not ok|not okay|not great|"
+    r"not good|make sure)\b"
+)
+_NO_START = _rx(
+    r"^\W*(no+|nope|nah|naw|not really|negative|no gracias)\b(?!\s*(heat|hot|power|"
+    r"cool|air|water|one|body|show|ac|a/c|electricity|lights?|idea|problem|rush|"
+    r"worries|worry|se|pressure|longer))"
+)
+_NEITHER = _rx(
+    r"\b(none|neither|nothing) (of (those|these|them|the above) )?(work|works|"
+    r"fit|good|is good|are good)|\bnone of (those|these|them)\b|\bneither\b"
+)
 _MORE_TIMES = _rx(
     r"\bother (times?|days?|options|dates|slots)\b|\banything (else|later|earlier|other)\b"
     r"|\bsomething (else|later|earlier)\b|\bdifferent (time|day|date)\b|\bany other\b"
@@ -590,12 +729,17 @@ _MORE_TIMES = _rx(
     r"|\bcan'?t (do|make) (those|that|these|any|it)\b|\blater (in the week|date|on)\b"
     r"|\bmore (times|options)\b|\bnot (those|that one|then)\b|\bbusy then\b"
 )
-_GREETING = _rx(r"^\W*(hi|hey|hello|hola|good (morning|afternoon|evening)|yo|howdy|hiya|"
-                r"heya|sup|buenos dias|buenas)\b|\bthis is [a-z]+\b|^\W*[a-z]+ here\W*$"
-                r"|\bspeaking\W*$")
+_GREETING = _rx(
+    r"^\W*(hi|hey|hello|hola|good (morning|afternoon|evening)|yo|howdy|hiya|"
+    r"heya|sup|buenos dias|buenas)\b|\bthis is [a-z]+(\W*$|,| here| speaking)"
+    r"|^\W*[a-z]+ here\W*$"
+    r"|\bspeaking\W*$"
+)
 _THANKS = _rx(r"\b(thank|thanks|thx|thanx|ty|tysm|appreciate|gracias|much appreciated)\b")
-_ACK = _rx(r"^\W*(ok+|okay|k|kk|got it|cool|alright|noted|sounds good|great|perfect|awesome|"
-           r"no problem|no worries|will do|understood|roger|bueno|vale|\U0001f44d)\W*$")
+_ACK = _rx(
+    r"^\W*(ok+|okay|k|kk|got it|cool|alright|noted|sounds good|great|perfect|awesome|"
+    r"no problem|no worries|will do|understood|roger|bueno|vale|\U0001f44d)\W*$"
+)
 _DECLINE = _rx(
     r"\bno thanks?\b|\bno thank you\b|\bno thx\b|\bno ty\b|\bnah,? thanks\b|\bnot interested\b"
     r"|\bno longer (need|interested|necessary|an issue)\b"
@@ -638,15 +782,19 @@ _URGENT = _rx(
     r"no heat|no ac|no air|no water|no hot water|no power|burst|sparks?|sparking|smoke|"
     r"smoking|burning|100 degrees|can'?t wait|dying|melting|freezing|baby|elderly|urgente)\b"
 )
-_QUESTIONS = _rx(r"\b(a few|some|couple|quick|a) questions?\b|\bquestion (first|for you)\b"
-                 r"|\bpreguntas?\b")
+_QUESTIONS = _rx(
+    r"\b(a few|some|couple|quick|a) questions?\b|\bquestion (first|for you)\b"
+    r"|\bpreguntas?\b"
+)
 _PRICE = _rx(
     r"\bhow much\b|\bprices?\b|\bpricing\b|\bcosts?\b|\bcharges?\b|\bfees?\b|\brates?\b"
     r"|\bquote\b|\bexpensive\b|\bcheap\b|\bcuanto\b|\bcuesta\b|\bprecio\b|\$"
     r"|\bis (it|the estimate|that|the visit) free\b|\bfree estimate\?|\bafford"
 )
-_BRAND_QUESTION = _rx(r"\bbrands?\b|\bwhat (kind|type|make)s? (of|do)\b|\bany brand\b"
-                      r"|\bmake and model\b|\bwork on all\b")
+_BRAND_QUESTION = _rx(
+    r"\bbrands?\b|\bwhat (kind|type|make)s? (of|do)\b|\bany brand\b"
+    r"|\bmake and model\b|\bwork on all\b"
+)
 _HOURS = _rx(
     r"\bhours\b|\bare you open\b|\bwhen (are|do) you (open|close)\b|\bwhat time do you "
     r"(open|close)\b|\bopen (on|today|tomorrow|late|early|sundays?|saturdays?|weekends?)\b"
@@ -663,22 +811,65 @@ _SKILL_QUESTION = _rx(
     r"\b(do|can|could) (you|y'?all|u) (guys )?(fix|repair|do|handle|work on|install|replace|"
     r"service|take care of|offer|deal with)\b|\bis that something you\b|\bdo you (guys )?do\b"
 )
-_RESCHEDULE = _rx(r"\breschedul\w*|\bchange (my|the) (appointment|appt|time|booking)\b"
-                  r"|\bcancel (my|the|our) (appointment|appt|booking|visit)\b"
-                  r"|\bmove (my|the) (appointment|appt|booking|visit)\b|\bcan'?t make it\b")
-_ZIP = _rx(r"(?<![\d-])(\d{5})(?:-\d{4})?(?![\d-])")
-_ADDRESS = _rx(r"\b\d{1,6} [a-z0-9 .']{2,40}\b(st|street|ave|avenue|rd|road|dr|drive|ln|lane|"
-               r"blvd|boulevard|way|ct|court|cir|circle|pkwy|parkway|trl|trail|pl|place|hwy|"
-               r"highway|loop|cv|cove|pass|run|bend)\b")
+_RESCHEDULE = _rx(
+    r"\breschedul\w*|\bchange (my|the) (appointment|appt|time|booking)\b"
+    r"|\bcancel (my|the|our) (appointment|appt|booking|visit)\b"
+    r"|\bmove (my|the) (appointment|appt|booking|visit)\b|\bcan'?t make it\b"
+)
+_ZIP = _rx(r"(?<![\d$-])(\d{5})(?:-\d{4})?(?![\d-])")
+_ADDRESS = _rx(
+    r"\b\d{1,6} [a-z0-9 .']{2,40}\b(st|street|ave|avenue|rd|road|dr|drive|ln|lane|"
+    r"blvd|boulevard|way|ct|court|cir|circle|pkwy|parkway|trl|trail|pl|place|hwy|"
+    r"highway|loop|cv|cove|pass|run|bend)\b"
+)
 
 # Brands people ask about that a company may not list: answered honestly rather than ignored.
 KNOWN_BRANDS = (
-    "trane", "carrier", "lennox", "goodman", "rheem", "ruud", "york", "daikin", "bryant",
-    "american standard", "amana", "mitsubishi", "fujitsu", "heil", "payne", "coleman",
-    "bosch", "ao smith", "a.o. smith", "state select", "bradford white", "rinnai", "navien",
-    "noritz", "kohler", "moen", "delta", "liftmaster", "chamberlain", "genie", "craftsman",
-    "clopay", "wayne dalton", "chargepoint", "square d", "siemens", "eaton", "nest", "ecobee",
-    "honeywell", "tesla", "whirlpool", "maytag", "samsung", "lg",
+    "trane",
+    "carrier",
+    "lennox",
+    "goodman",
+    "rheem",
+    "ruud",
+    "york",
+    "daikin",
+    "bryant",
+    "american standard",
+    "amana",
+    "mitsubishi",
+    "fujitsu",
+    "heil",
+    "payne",
+    "coleman",
+    "bosch",
+    "ao smith",
+    "a.o. smith",
+    "state select",
+    "bradford white",
+    "rinnai",
+    "navien",
+    "noritz",
+    "kohler",
+    "moen",
+    "delta",
+    "liftmaster",
+    "chamberlain",
+    "genie",
+    "craftsman",
+    "clopay",
+    "wayne dalton",
+    "chargepoint",
+    "square d",
+    "siemens",
+    "eaton",
+    "nest",
+    "ecobee",
+    "honeywell",
+    "tesla",
+    "whirlpool",
+    "maytag",
+    "samsung",
+    "lg",
 )
 
 
@@ -688,6 +879,7 @@ class Understanding:
 
     text: str
     opt_out: bool = False
+    opt_out_kind: str = ""  # "keyword" (STOP, END, ...) or "words" ("stop texting me")
     wrong_number: bool = False
     human_request: bool = False
     bot_question: bool = False
@@ -730,9 +922,7 @@ class Understanding:
     @property
     def choice(self) -> bool:
         """The lead picked or described a time."""
-        return (
-            self.ordinal is not None or self.earliest or self.latest or not self.when.is_empty
-        )
+        return self.ordinal is not None or self.earliest or self.latest or not self.when.is_empty
 
     @property
     def asks_something(self) -> bool:
@@ -803,17 +993,14 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
     need = detect_need(text)
     ordinal = parse_ordinal(norm)
     when = parse_when(norm, today)
-    zip_match = _ZIP.findall(norm)
-    zip_code = zip_match[-1] if zip_match else None
-    if zip_code is not None:
-        # A ZIP read as a time ("78745" never is, but keep the two apart on principle).
-        when = when if when.at is None or zip_code not in norm else when
+    zip_code = next((z for z in reversed(_ZIP.findall(norm)) if lookup_zip(z)), None)
     named, others = _brands_in(norm, brands)
     human = _any(_HUMAN_REQUEST, norm)
+    keyword = _any(_OPT_OUT_KEYWORD, norm)
     earliest = _any(_EARLIEST, norm)
     no = _any(_NO_START, norm)
     choice_made = ordinal is not None or earliest or not when.is_empty
-    decline = _any(_DECLINE, norm) and not (choice_made or _any(_WANTS, norm))
+    decline = _any(_DECLINE, norm) and not choice_made
     yes = _any(_YES, norm) and not _any(_NOT_YES, norm) and not decline
     area = _any(_AREA, norm)
     serviced = _SERVICE_WHAT.search(norm)
@@ -821,7 +1008,8 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         area = True
     return Understanding(
         text=text,
-        opt_out=_any(_OPT_OUT_KEYWORD, norm) or _any(_OPT_OUT_WORDS, norm),
+        opt_out=keyword or _any(_OPT_OUT_WORDS, norm),
+        opt_out_kind="keyword" if keyword else "words",
         wrong_number=_any(_WRONG_NUMBER, norm),
         human_request=human,
         bot_question=_any(_BOT_QUESTION, norm) and not human,
@@ -855,8 +1043,8 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         reschedule=_any(_RESCHEDULE, norm),
         zip_code=zip_code,
         address=_any(_ADDRESS, norm),
-        is_question="?" in text or bool(re.match(r"^\W*(what|when|how|which|do|does|can|is)\b",
-                                                  norm)),
+        is_question="?" in text
+        or bool(re.match(r"^\W*(what|when|how|which|do|does|can|is)\b", norm)),
     )
 
 

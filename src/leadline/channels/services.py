@@ -18,6 +18,7 @@ from leadline.channels import tasks as channel_tasks
 from leadline.channels.base import ProviderError, get_provider
 from leadline.compliance import gate, rules
 from leadline.compliance import services as compliance_services
+from leadline.compliance.selectors import is_opted_out
 from leadline.crm.models import Lead
 from leadline.crm.selectors import find_lead_by_phone
 from leadline.crm.services import create_lead
@@ -47,7 +48,11 @@ logger = logging.getLogger(__name__)
 UNREACHABLE_CODES = frozenset({"30003", "30005", "30006", "21211", "21612", "21614"})
 # The carrier says the number has opted out of messages from us.
 CARRIER_OPT_OUT_CODE = "21610"
-_FINAL_DELIVERY = {Message.Delivery.DELIVERED, Message.Delivery.UNDELIVERED, Message.Delivery.FAILED}
+_FINAL_DELIVERY = {
+    Message.Delivery.DELIVERED,
+    Message.Delivery.UNDELIVERED,
+    Message.Delivery.FAILED,
+}
 # After these the agent stays quiet: a person owns the lead, or the system ended it.
 _SILENCING_STATUSES = frozenset({"takeover", "terminated"})
 # A lead who texts after one of these gets a fresh interaction of the Inbound SMS goal.
@@ -145,23 +150,15 @@ def _conversation_for_inbound(company: Company, lead: Lead) -> Interaction | Non
     if current is not None:
         return current
     latest = interactions.order_by("-id").first()
-    opted_out = _is_opted_out(company, lead.phone)
+    opted_out = is_opted_out(company=company, phone=lead.phone)
     if latest is not None and (
-        lead.agent_paused_at is not None
-        or opted_out
-        or latest.status not in _ENDED_WITHOUT_CONTACT
+        lead.agent_paused_at is not None or opted_out or latest.status not in _ENDED_WITHOUT_CONTACT
     ):
         return latest
     campaign = inbound_campaign(company=company)
     if campaign is None or opted_out:
         return latest
     return start_interaction(campaign=campaign, lead=lead)
-
-
-def _is_opted_out(company: Company, phone: str) -> bool:
-    from leadline.compliance.models import OptOut
-
-    return OptOut.objects.for_company(company).filter(phone=phone, active=True).exists()
 
 
 @transaction.atomic
@@ -185,7 +182,7 @@ def receive_sms(
     interaction = _conversation_for_inbound(company, lead)
     if interaction is None:
         # No conversation to put it in (no Inbound SMS campaign): compliance still applies.
-        method = rules.classify_opt_out(body)
+        method = rules.classify_opt_out(body, lead_first_name=lead.first_name or None)
         if method:
             compliance_services.record_opt_out(
                 company=company, phone=phone, method=method, raw_text=body
@@ -216,18 +213,21 @@ def _ever_got_through(interaction: Interaction) -> bool:
         delivery_status=Message.Delivery.DELIVERED,
     ).exists():
         return True
-    return CallTurn.objects.filter(call__interaction_id=interaction.pk, speaker=Author.LEAD).exists()
+    return CallTurn.objects.filter(
+        call__interaction_id=interaction.pk, speaker=Author.LEAD
+    ).exists()
 
 
-def _apply_delivery_failure(*, message: Message | None, error_code: str, status: str,
-                            interaction: Interaction | None = None) -> None:
+def _apply_delivery_failure(
+    *, message: Message | None, error_code: str, status: str, interaction: Interaction | None = None
+) -> None:
     target = interaction or (message.interaction if message else None)
     if target is None:
         return
     target.refresh_from_db()
     if error_code == CARRIER_OPT_OUT_CODE:
         lead = target.lead
-        _, created = compliance_services.record_opt_out(
+        compliance_services.record_opt_out(
             company=target.company,
             phone=lead.phone,
             method="carrier",

@@ -19,39 +19,37 @@ Window = tuple[time, time]
 # Monday first, seven entries; None means no outreach at all that weekday.
 Week = tuple[Window | None, ...]
 
-_SAME = object()
+
+def _daily(start: int, end: int) -> Week:
+    return ((time(start), time(end)),) * 7
 
 
-def _week(start: int, end: int, *, sunday: Any = _SAME) -> Week:
-    daily: Window = (time(start), time(end))
-    if sunday is _SAME:
-        return (daily,) * 7
-    sunday_window = None if sunday is None else (time(sunday[0]), time(sunday[1]))
-    return (daily,) * 6 + (sunday_window,)
+def _sunday(week: Week, hours: tuple[int, int] | None) -> Week:
+    return (*week[:6], None if hours is None else (time(hours[0]), time(hours[1])))
 
 
 # Windows are half-open: 8:00-21:00 allows 20:59 and refuses 21:00.
-FEDERAL_WINDOW: Week = _week(8, 21)
+FEDERAL_WINDOW: Week = _daily(8, 21)
 
 # Compiled from public summaries of state telemarketing and mini-TCPA laws (see
 # docs/compliance.md); a state missing here gets the federal window.
 STATE_WINDOWS: Mapping[str, Week] = MappingProxyType(
     {
-        "FL": _week(8, 20),
-        "OK": _week(8, 20),
-        "MD": _week(8, 20),
-        "NJ": _week(8, 20),
-        "MA": _week(8, 20),
-        "CT": _week(9, 20),
-        "TX": _week(9, 21, sunday=(12, 21)),
-        "AL": _week(8, 20, sunday=None),
-        "LA": _week(8, 20, sunday=None),
-        "MS": _week(8, 20, sunday=None),
-        "KY": _week(10, 21),
-        "MI": _week(9, 21),
-        "MN": _week(9, 21),
-        "NM": _week(9, 21),
-        "NV": _week(9, 20),
+        "FL": _daily(8, 20),
+        "OK": _daily(8, 20),
+        "MD": _daily(8, 20),
+        "NJ": _daily(8, 20),
+        "MA": _daily(8, 20),
+        "CT": _daily(9, 20),
+        "TX": _sunday(_daily(9, 21), (12, 21)),
+        "AL": _sunday(_daily(8, 20), None),
+        "LA": _sunday(_daily(8, 20), None),
+        "MS": _sunday(_daily(8, 20), None),
+        "KY": _daily(10, 21),
+        "MI": _daily(9, 21),
+        "MN": _daily(9, 21),
+        "NM": _daily(9, 21),
+        "NV": _daily(9, 20),
     }
 )
 

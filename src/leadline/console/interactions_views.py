@@ -17,7 +17,13 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.contrib.auth.views import redirect_to_login
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -52,14 +58,14 @@ from leadline.kit import clock
 from leadline.kit.errors import NotFound
 from leadline.kit.phone import format_phone
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _needs_customer_chats(view: View) -> View:
     """Anonymous: to the sign-in page. Without View Customer Chats (or a company): 403."""
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user: Any = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
@@ -481,7 +487,7 @@ def _render_page(
 
 
 @_needs_customer_chats
-def interaction_list_page(request: HttpRequest) -> HttpResponse:
+def interaction_list_page(request: HttpRequest) -> HttpResponseBase:
     """Growth > Interactions (or its CSV with ?format=csv)."""
     if request.GET.get("format") == "csv":
         return _export(request)
@@ -518,12 +524,12 @@ class _Echo:
 
 
 @_needs_customer_chats
-def interaction_export(request: HttpRequest) -> HttpResponse:
+def interaction_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered list as CSV (every matching row, in list order)."""
     return _export(request)
 
 
-def _export(request: HttpRequest) -> HttpResponse:
+def _export(request: HttpRequest) -> StreamingHttpResponse:
     user: Any = request.user
     company: Company = user.company
     filters = parse_query(request.GET).filters

@@ -19,7 +19,9 @@ import json
 import random
 import sys
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TextIO
@@ -564,11 +566,13 @@ TABLE_SPECS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
 class _Batch:
     index: int
     indexes: list[int]
+    # The first id of each table the rows were built with.
+    planned: dict[str, int]
     rows: dict[str, list[tuple[Any, ...]]]
 
-    @property
-    def row_count(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
+    def ids_after(self) -> dict[str, int]:
+        """The first free ids once this batch is in."""
+        return {name: self.planned[name] + len(rows) for name, rows in self.rows.items()}
 
 
 # --- Times ------------------------------------------------------------------------------
@@ -679,11 +683,7 @@ class _Generator:
         self.now = int(now.timestamp())
         zone = ZoneInfo(company.time_zone)
         today = now.astimezone(zone).date()
-        # Local midnight of each of the last HISTORY_DAYS days, in epoch seconds.
-        self.midnights = [
-            int(datetime.combine(today - timedelta(days=d), datetime.min.time(), zone).timestamp())
-            for d in range(HISTORY_DAYS)
-        ]
+        self.history = _BusinessHours(today, zone, self.now)
         self.today_ordinal = today.toordinal()
         self.day_labels = {
             ordinal: _day_label(date.fromordinal(ordinal))
@@ -699,17 +699,19 @@ class _Generator:
         rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLE_SPECS}
         ids = dict(next_ids)
         rng = random.Random(SEED * 1_000_003 + batch)
+        tile_start, tile_width = _time_tile(batch)
         wanted_set = set(wanted)
         for k in range(batch * BATCH_SIZE, wanted[-1] + 1):
-            item = self._item(rng, k, ids)
+            moment = tile_start + tile_width * rng.random()
+            item = self._item(rng, k, moment, ids)
             if k in wanted_set:
                 for name, item_rows in item.items():
                     rows[name].extend(item_rows)
                     ids[name] += len(item_rows)
-        return _Batch(index=batch, indexes=list(wanted), rows=rows)
+        return _Batch(index=batch, indexes=list(wanted), planned=dict(next_ids), rows=rows)
 
     def _item(
-        self, rng: random.Random, k: int, ids: dict[str, int]
+        self, rng: random.Random, k: int, moment: float, ids: dict[str, int]
     ) -> dict[str, list[tuple[Any, ...]]]:
         ts = self.ts
         company_id = self.company_id
@@ -739,9 +741,7 @@ class _Generator:
         if campaign.inbound:
             script = _INBOUND_OPENING + script[1:]
 
-        # When: a day of the last 90, in business hours of the company's zone.
-        day = rng.randrange(HISTORY_DAYS)
-        start = self.midnights[day] + int(rng.triangular(7 * HOUR, 21 * HOUR, 11 * HOUR))
+        start, start_day = self.history.at(moment)
         reply_lo, reply_hi = _REPLY_DELAYS.get(status, _DEFAULT_REPLY_DELAY)
         offsets = campaign.touch_offsets
         times: list[int] = []
@@ -780,7 +780,7 @@ class _Generator:
             times = [x - shift for x in times]
             last_message -= shift
 
-        booking_day = self.today_ordinal - day + rng.randint(1, 3)
+        booking_day = start_day + rng.randint(1, 3)
         if booking_day % 7 == 0:  # a Sunday (ordinal 1 is a Monday): no windows
             booking_day += 1
         slot = rng.randrange(len(WINDOWS))
@@ -960,6 +960,61 @@ class _Generator:
         return out
 
 
+def _time_tile(batch: int) -> tuple[float, float]:
+    """The part of the history (0 to 1) that a batch's conversations start in.
+
+    Batch 0 spans all of it, batch 1 too, then halves, quarters, eighths... each level
+    visited in bit-reversed order, so any number of batches covers the history
+    evenly while a late batch only touches a few hours of it. That locality is
+    what keeps a million inserts fast: the list indexes (company, ..., last
+    activity) then change in a few pages per batch instead of everywhere.
+    """
+    if batch < 1:
+        return 0.0, 1.0
+    level = batch.bit_length() - 1
+    position = batch - (1 << level)
+    tile = int(format(position, f"0{level}b")[::-1], 2) if level else 0
+    width = 1.0 / (1 << level)
+    return tile * width, width
+
+
+class _BusinessHours:
+    """The last HISTORY_DAYS days as one axis of business hours, busiest hours widest.
+
+    `at(u)` maps 0 <= u < 1 to a moment, in order, so that evenly spread u give the
+    daily rhythm of a home-service business: mornings busy, Sundays quiet.
+    """
+
+    HOURS = range(7, 21)
+    HOUR_WEIGHTS = (3, 6, 9, 10, 10, 9, 8, 8, 8, 7, 7, 6, 4, 2)
+    DAY_WEIGHTS = (1.0, 1.0, 1.0, 1.0, 0.9, 0.7, 0.4)  # Monday to Sunday
+
+    def __init__(self, today: date, zone: ZoneInfo, now: int) -> None:
+        self.starts: list[int] = []
+        self.days: list[int] = []
+        self.cumulative: list[float] = []
+        total = 0.0
+        for back in range(HISTORY_DAYS - 1, -1, -1):
+            day = today - timedelta(days=back)
+            for hour, weight in zip(self.HOURS, self.HOUR_WEIGHTS, strict=True):
+                start = int(datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp())
+                if start + HOUR > now:
+                    continue
+                total += weight * self.DAY_WEIGHTS[day.weekday()]
+                self.starts.append(start)
+                self.days.append(day.toordinal())
+                self.cumulative.append(total)
+        self.total = total
+
+    def at(self, u: float) -> tuple[int, int]:
+        """The moment (epoch seconds) at fraction u of the history, and its local day."""
+        target = u * self.total
+        i = min(bisect_right(self.cumulative, target), len(self.cumulative) - 1)
+        before = self.cumulative[i - 1] if i else 0.0
+        within = (target - before) / (self.cumulative[i] - before)
+        return self.starts[i] + int(within * HOUR), self.days[i]
+
+
 def _middle_time(script: Sequence[tuple[str, str]], times: Sequence[int], status: str) -> int:
     """When an intermediate status was reached: the takeover just before the person's
     first message, an engagement status at the lead's first reply."""
@@ -1040,12 +1095,15 @@ class _Writer:
                     row = cursor.fetchone()
                     highest = max(highest, row[0] if row else 0)
                 elif self.sequences[name]:
-                    cursor.execute(f"SELECT last_value FROM {self.sequences[name]}")  # noqa: S608
-                    highest = max(highest, cursor.fetchone()[0])
+                    cursor.execute(
+                        f"SELECT last_value, is_called FROM {self.sequences[name]}"  # noqa: S608
+                    )
+                    last_value, is_called = cursor.fetchone()
+                    highest = max(highest, last_value if is_called else last_value - 1)
                 ids[name] = highest + 1
         return ids
 
-    def write(self, batch: _Batch, planned_ids: dict[str, int], company: Company) -> bool:
+    def write(self, batch: _Batch, company: Company) -> bool:
         """Insert the batch; False when the ids or the items were taken meanwhile."""
         with transaction.atomic():
             if self.vendor == "postgresql":
@@ -1054,7 +1112,7 @@ class _Writer:
                     # the ids stay free; losing the last batches in a crash is harmless.
                     cursor.execute(self.lock_sql)
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            if self.next_ids() != planned_ids:
+            if self.next_ids() != batch.planned:
                 return False
             phones = [generated_phone(k) for k in batch.indexes]
             if generated_interactions(company).filter(lead_phone__in=phones).exists():
@@ -1173,11 +1231,7 @@ def generate_interactions(*, company: Company, count: int, out: TextIO | None = 
     progress = Progress(out, len(todo), "Generating interactions")
     restore = _tune_connection()
     try:
-        for batch_index, wanted in _batches(todo):
-            added = _write_batch(generator, writer, company, batch_index, wanted, result)
-            result.added += added
-            result.present += added
-            progress.update(result.added, result.total_rows)
+        _load(generator, writer, company, todo, result, progress)
     except KeyboardInterrupt:
         progress.finish()
         out.write(f"Interrupted: {result}; run it again to continue.\n")
@@ -1207,34 +1261,52 @@ def _batches(todo: list[int]) -> Iterable[tuple[int, list[int]]]:
         start = end
 
 
-def _write_batch(
+def _load(
     generator: _Generator,
     writer: _Writer,
     company: Company,
-    batch_index: int,
-    wanted: list[int],
+    todo: list[int],
     result: BulkResult,
+    progress: Progress,
+) -> None:
+    """Write the batches in order while a helper thread builds the next one.
+
+    Building is Python and writing mostly waits for the database, so on two cores
+    the two overlap. The next batch is built with the ids this one leaves free; if
+    another writer took them meanwhile, it is rebuilt when its turn comes.
+    """
+    batches = list(_batches(todo))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadline-bulk") as pool:
+        pending = pool.submit(generator.build, *batches[0], writer.next_ids())
+        for position in range(len(batches)):
+            batch = pending.result()
+            if position + 1 < len(batches):
+                pending = pool.submit(generator.build, *batches[position + 1], batch.ids_after())
+            added = _write_batch(generator, writer, company, batch, result)
+            result.added += added
+            result.present += added
+            progress.update(result.added, result.total_rows)
+
+
+def _write_batch(
+    generator: _Generator, writer: _Writer, company: Company, batch: _Batch, result: BulkResult
 ) -> int:
     for _attempt in range(5):
-        planned = writer.next_ids()
-        batch = generator.build(batch_index, wanted, planned)
         try:
-            written = writer.write(batch, planned, company)
+            written = writer.write(batch, company)
         except OperationalError:
             # A deadlock with another writer on PostgreSQL: that transaction won; retry.
             if writer.vendor != "postgresql":
                 raise
-            continue
+            written = False
         if written:
             for name, rows in batch.rows.items():
                 result.rows[name] += len(rows)
-            return len(wanted)
-        if (
-            generated_interactions(company)
-            .filter(lead_phone__in=[generated_phone(k) for k in wanted])
-            .exists()
-        ):
+            return len(batch.indexes)
+        phones = [generated_phone(k) for k in batch.indexes]
+        if generated_interactions(company).filter(lead_phone__in=phones).exists():
             return 0  # another run generated these items meanwhile
+        batch = generator.build(batch.index, batch.indexes, writer.next_ids())
     raise RuntimeError("could not reserve ids for a batch; is another bulk load running?")
 
 

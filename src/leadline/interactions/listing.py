@@ -123,9 +123,10 @@ class InteractionFilters:
     def narrows(self) -> bool:
         """Something other than the time range and the sort narrows the list."""
         base = InteractionFilters()
-        return replace(
-            self, sort=base.sort, time_range=base.time_range, date_from=None, date_to=None
-        ) != base
+        return (
+            replace(self, sort=base.sort, time_range=base.time_range, date_from=None, date_to=None)
+            != base
+        )
 
     def to_params(self) -> dict[str, str]:
         """The shortest query-string parameters that mean these filters."""
@@ -224,7 +225,7 @@ def parse_query(params: Mapping[str, str]) -> ListQuery:
         notices.append(f"Ignored activity “{activity[:40]}”: only “high” is understood.")
     high_activity = activity == "high"
 
-    search = " ".join((params.get("q") or "").split())
+    search = " ".join("".join(ch for ch in params.get("q") or "" if ch.isprintable()).split())
     if len(search) > SEARCH_MAX_LENGTH:
         notices.append(f"The search was cut to its first {SEARCH_MAX_LENGTH} characters.")
         search = search[:SEARCH_MAX_LENGTH]
@@ -237,7 +238,10 @@ def parse_query(params: Mapping[str, str]) -> ListQuery:
         notices.append(f"Ignored time range “{range_text[:40]}”: showing the last 30 days.")
     date_from = _parse_date(params.get("from", ""), "From", notices)
     date_to = _parse_date(params.get("to", ""), "To", notices)
-    if date_from or date_to:
+    if time_range is not TimeRange.CUSTOM and range_text:
+        # A preset chosen on purpose wins over dates left in the form.
+        date_from = date_to = None
+    elif date_from or date_to:
         time_range = TimeRange.CUSTOM
     elif time_range is TimeRange.CUSTOM:
         notices.append("Custom dates need a From or a To date: showing the last 30 days.")
@@ -430,9 +434,9 @@ def page_of(
     descending = sort is Sort.NEWEST
     if before is not None:
         backwards = list(
-            qs.filter(_beyond(before, descending=not descending)).order_by(
-                *_order(not descending)
-            )[: size + 1]
+            qs.filter(_beyond(before, descending=not descending)).order_by(*_order(not descending))[
+                : size + 1
+            ]
         )
         if len(backwards) > size:
             rows = backwards[:size][::-1]
@@ -586,9 +590,10 @@ def export_chunk(
     filters: InteractionFilters,
     now: datetime,
     after: Cursor | None,
-    size: int = EXPORT_CHUNK,
+    size: int | None = None,
 ) -> tuple[list[tuple[str, ...]], Cursor | None]:
     """One chunk of CSV rows in list order, and the cursor of the next chunk (None at the end)."""
+    size = size or EXPORT_CHUNK
     zone = company_zone(company)
     goals, channels, types = dict(Goal.choices), dict(Channel.choices), dict(RecordType.choices)
     descending = filters.sort is Sort.NEWEST
@@ -596,7 +601,7 @@ def export_chunk(
     if after is not None:
         qs = qs.filter(_beyond(after, descending=descending))
     values = list(qs.order_by(*_order(descending)).values_list(*_EXPORT_FIELDS)[:size])
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             str(pk),
             _cell(name),

@@ -39,9 +39,13 @@ def timeline_for_lead(*, company: Company, lead_id: int) -> QuerySet[Interaction
     )
 
 
-def events_since(*, company: Company, after_id: int, limit: int = 200) -> QuerySet[InteractionEvent]:
+def events_since(
+    *, company: Company, after_id: int, limit: int = 200
+) -> QuerySet[InteractionEvent]:
     """The live feed: events of the company newer than a cursor."""
-    return InteractionEvent.objects.for_company(company).filter(id__gt=after_id).order_by("id")[:limit]
+    return (
+        InteractionEvent.objects.for_company(company).filter(id__gt=after_id).order_by("id")[:limit]
+    )
 
 
 def status_group_counts(*, company: Company) -> dict[str, int]:

@@ -124,7 +124,14 @@ def change_status(
         locked.closed_at = now
     locked.updated_at = now
     locked.save(
-        update_fields=["status", "status_group", "escalated", "engagement", "closed_at", "updated_at"]
+        update_fields=[
+            "status",
+            "status_group",
+            "escalated",
+            "engagement",
+            "closed_at",
+            "updated_at",
+        ]
     )
     record_event(
         interaction=locked,

@@ -1,0 +1,574 @@
+"""The built-in deterministic brain: rules over `understanding`, phrasing from `writing`.
+
+It needs no network and no model. Its memory between turns is Decision.state (plain JSON):
+
+    stage          "start" | "need" | "offered" | "booked" | "dismissed" | "escalated"
+    job_type       the job type being booked (from the lead's words, else the lead's note)
+    zip            a ZIP the lead stated (the lead record's ZIP is used when empty)
+    shown          the windows last offered, numbered as shown: [{"window_id", "start", "end"}]
+    offered        those of them still believed free (the policy drops one it failed to book)
+    booked         the window asked to be booked, same shape; when the policy could not book
+                   it (it is gone from "offered"), the next turn goes back to choosing
+    misunderstood  messages in a row the brain could not read
+    person_offered the last reply asked "would you like someone from our office?"
+
+The order of the rules matters and is documented in docs/agent.md: opt-out first, then anger at
+the business, a request for a person, declines, the service area, skills, and only then answers
+and scheduling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from leadline.agent import writing
+from leadline.agent.types import (
+    Action,
+    Conversation,
+    Decision,
+    EscalationReason,
+    WindowOption,
+)
+from leadline.agent.understanding import Understanding, When, detect_need, understand
+from leadline.capacity.job_types import JOB_TYPES, label_of
+from leadline.kit.places import lookup_zip
+
+START = "start"
+NEED = "need"
+OFFERED = "offered"
+BOOKED = "booked"
+DISMISSED = "dismissed"
+ESCALATED = "escalated"
+
+OFFER_SIZE = 3
+SEARCH_SIZE = 20
+
+
+@dataclass(frozen=True)
+class EscalationRules:
+    """A campaign's escalation rules with the defaults filled in."""
+
+    human_request: bool = True
+    negative_sentiment: bool = True
+    threshold: float = -0.5
+    skill_handling: bool = True
+    availability: bool = True
+    horizon_days: int = 14
+    agent_issue: bool = True
+    misunderstood_in_a_row: int = 3
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any] | None) -> EscalationRules:
+        raw = raw or {}
+
+        def rule(name: str) -> Mapping[str, Any]:
+            value = raw.get(name)
+            return value if isinstance(value, Mapping) else {}
+
+        def enabled(name: str) -> bool:
+            return bool(rule(name).get("enabled", True))
+
+        return cls(
+            human_request=enabled("human_request"),
+            negative_sentiment=enabled("negative_sentiment"),
+            threshold=float(rule("negative_sentiment").get("threshold", -0.5)),
+            skill_handling=enabled("skill_handling"),
+            availability=enabled("availability"),
+            horizon_days=int(rule("availability").get("horizon_days", 14)),
+            agent_issue=enabled("agent_issue"),
+            misunderstood_in_a_row=max(
+                1, int(rule("agent_issue").get("misunderstood_in_a_row", 3))
+            ),
+        )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _window_state(window: WindowOption) -> dict[str, Any]:
+    return {
+        "window_id": window.window_id,
+        "start": _iso(window.starts_at),
+        "end": _iso(window.ends_at),
+    }
+
+
+def _window_from_state(raw: Mapping[str, Any]) -> WindowOption:
+    return WindowOption(
+        window_id=int(raw["window_id"]),
+        starts_at=datetime.fromisoformat(str(raw["start"])),
+        ends_at=datetime.fromisoformat(str(raw["end"])),
+    )
+
+
+class RulesBrain:
+    """The default brain: deterministic rules, no network, no model download."""
+
+    def opening(self, conversation: Conversation) -> Decision:
+        agent_turns = sum(1 for turn in conversation.turns if turn.author == "agent")
+        if agent_turns:
+            return self.follow_up(conversation, agent_turns + 1)
+        state = _initial_state(conversation)
+        need = writing.describe_note(conversation.lead_note, state["job_type"])
+        reply = writing.opening(
+            company=conversation.company.name,
+            first_name=conversation.lead_first_name,
+            need=need,
+            channel=conversation.channel,
+        )
+        return Decision(reply=reply, job_type=state["job_type"], intents=("opening",), state=state)
+
+    def follow_up(self, conversation: Conversation, touch: int) -> Decision:
+        state = _initial_state(conversation)
+        need = writing.describe_note(conversation.lead_note, state["job_type"])
+        if need == "your question":
+            need = "your request"
+        reply = writing.follow_up(
+            company=conversation.company.name,
+            first_name=conversation.lead_first_name,
+            need=need,
+            channel=conversation.channel,
+            touch=touch,
+        )
+        return Decision(
+            reply=reply, job_type=state["job_type"], intents=(f"follow_up:{touch}",), state=state
+        )
+
+    def respond(self, conversation: Conversation) -> Decision:
+        state = _initial_state(conversation)
+        if not conversation.turns or conversation.turns[-1].author != "lead":
+            return Decision(reply=None, job_type=state["job_type"], state=state)
+        return _Reply(conversation, state).decide()
+
+
+def _initial_state(conversation: Conversation) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "stage": START,
+        "job_type": None,
+        "zip": "",
+        "shown": [],
+        "offered": [],
+        "booked": None,
+        "misunderstood": 0,
+        "person_offered": False,
+    }
+    state.update(dict(conversation.state or {}))
+    if not state.get("job_type"):
+        state["job_type"] = detect_need(conversation.lead_note).job_type
+    booked = state.get("booked")
+    lost = isinstance(booked, Mapping) and booked.get("window_id") not in _ids(state["offered"])
+    if state["stage"] == BOOKED and lost:
+        # The policy could not book it and said so; the lead chooses again.
+        state["stage"] = OFFERED if state.get("offered") else START
+        state["booked"] = None
+    return state
+
+
+def _ids(windows: Any) -> list[Any]:
+    if not isinstance(windows, list):
+        return []
+    return [w.get("window_id") for w in windows if isinstance(w, Mapping)]
+
+
+class _Reply:
+    """One answer to the lead's latest turn."""
+
+    def __init__(self, conversation: Conversation, state: dict[str, Any]) -> None:
+        self.conv = conversation
+        self.company = conversation.company
+        self.state = state
+        self.rules = EscalationRules.read(self.company.escalation_rules)
+        self.tz = ZoneInfo(self.company.time_zone or "UTC")
+        self.channel = conversation.channel
+        self.parts: list[str] = []
+        self.und = Understanding(text="")
+        self.intents: list[str] = []
+        self.no_answered_person = False
+
+    # --- The rules, in order ----------------------------------------------------------------
+
+    def decide(self) -> Decision:
+        text = self.conv.turns[-1].body
+        self.und = und = understand(text, today=self._today(), brands=self.company.brands)
+        self.intents = list(und.intents())
+        angry = und.angry(self.rules.threshold)
+        if angry:
+            self.intents.append("angry")
+        person_offered = bool(self.state.get("person_offered"))
+        self.state["person_offered"] = False
+
+        if und.opt_out or und.wrong_number:
+            self.state["stage"] = DISMISSED
+            reason = "wrong_number" if und.wrong_number and not und.opt_out else und.opt_out_kind
+            return self._decision(None, Action.OPT_OUT, reason=reason)
+        if self.state["stage"] == ESCALATED:
+            # A person owns the conversation now; the agent stays quiet.
+            return self._decision(None)
+        if angry:
+            if self.rules.negative_sentiment:
+                return self._escalate(
+                    EscalationReason.NEGATIVE_SENTIMENT,
+                    writing.escalate_anger(self.conv.lead_first_name),
+                )
+            self.parts.append(writing.sorry_upset())
+        wants_person = und.human_request or (
+            person_offered and und.yes and not und.choice and not und.no
+        )
+        if wants_person:
+            if self.rules.human_request:
+                return self._escalate(EscalationReason.HUMAN_REQUEST, writing.escalate_human())
+            self.parts.append(writing.cannot_hand_over(self.company.phone))
+        if self.state["stage"] == BOOKED:
+            return self._after_booking()
+        if self.state["stage"] == DISMISSED:
+            self.state["stage"] = START
+        if person_offered and und.no:
+            self.no_answered_person = True
+            self.parts.append(writing.no_person_needed())
+        elif self._declines():
+            self.state["stage"] = DISMISSED
+            return self._decision(
+                writing.declined(self.company.name), Action.DISMISS, reason="declined"
+            )
+
+        if und.zip_code:
+            self.state["zip"] = und.zip_code
+        outside_area = self._outside_area()
+        if outside_area is not None:
+            return outside_area
+        if und.job_type:
+            self.state["job_type"] = und.job_type
+        if und.outside and not und.job_type:
+            return self._outside_skills(und.outside)
+        if und.job_type and not self._in_skills(und.job_type):
+            return self._outside_skills(label_of(und.job_type).lower())
+
+        self._answer_questions(person_offered)
+        if und.not_now:
+            self.parts.append(writing.not_now())
+            return self._decision(self._text())
+        if self.state["stage"] == OFFERED and self.state.get("offered"):
+            return self._choose()
+        return self._start()
+
+    def _declines(self) -> bool:
+        und = self.und
+        if und.decline:
+            return True
+        bare_no = und.no and not (und.choice or und.job_type or und.asks_something)
+        return bare_no and self.state["stage"] in (START, NEED)
+
+    # --- Before anything is offered ----------------------------------------------------------
+
+    def _start(self) -> Decision:
+        und = self.und
+        job = self.state.get("job_type")
+        wants = und.yes or und.wants_service or und.choice or und.urgent or und.job_type is not None
+        if wants and self._only_answers_wanted():
+            wants = False
+        if wants:
+            if not job:
+                self.state["stage"] = NEED
+                self.parts.append(writing.ask_need(self.company.skills, self.channel))
+                return self._decision(self._text())
+            if not self._in_skills(job):
+                return self._outside_skills(label_of(job).lower())
+            if und.skill_question:
+                self.parts.insert(0, writing.skill_answer(writing.need_phrase(job)))
+            if und.earliest and not und.is_question and und.when.is_empty:
+                return self._book_soonest()
+            return self.offer(und.when)
+        if self.parts:
+            if job and self.state["stage"] == START and not self.state["person_offered"]:
+                self.parts.append(writing.prompt_for_service(writing.need_phrase(job)))
+            return self._decision(self._text())
+        if und.understood:
+            if job:
+                self.parts.append(writing.greet_back(self._greet_name(), writing.need_phrase(job)))
+            else:
+                self.parts.append(writing.ask_need(self.company.skills, self.channel))
+                self.state["stage"] = NEED
+            return self._decision(self._text())
+        return self._misunderstood()
+
+    def _only_answers_wanted(self) -> bool:
+        # "do you service Trane units?" asks, it does not ask for a visit yet.
+        und = self.und
+        asked = und.brand_question or und.hours_question or und.area_question
+        asked = asked or und.price_question or und.bot_question or und.general_question
+        return asked and not (und.yes or und.wants_service or und.choice or und.skill_question)
+
+    def _greet_name(self) -> str:
+        return self.conv.lead_first_name if self.und.greeting else ""
+
+    # --- Windows offered --------------------------------------------------------------------
+
+    def _choose(self) -> Decision:
+        und = self.und
+        shown = [_window_from_state(w) for w in self.state.get("shown") or self.state["offered"]]
+        offered = [_window_from_state(w) for w in self.state["offered"]]
+        free = {w.window_id for w in offered}
+        job_changed = und.job_type is not None and und.job_type != self._offered_job()
+        if job_changed:
+            return self.offer(und.when)
+        picked = self._pick(shown)
+        if picked is not None and picked.window_id in free:
+            return self._book(picked)
+        if picked is not None:
+            taken = {w.window_id for w in shown if w.window_id not in free}
+            return self.offer(und.when, exclude=taken, lead_in=writing.booking_taken())
+        if und.ordinal is not None:
+            self.parts.append(writing.pick_prompt(len(shown), self.channel))
+            return self._decision(self._text())
+        if not und.when.is_empty:
+            return self.offer(und.when)
+        if und.more_times or (und.no and not self.no_answered_person):
+            return self.offer(When(), exclude={w.window_id for w in shown}, more=True)
+        if und.yes and not und.asks_something:
+            return self._book(offered[0])
+        if und.wants_service:
+            return self.offer(When())
+        if self.parts or und.understood:
+            self.parts.append(writing.pick_prompt(len(shown), self.channel))
+            return self._decision(self._text())
+        return self._misunderstood()
+
+    def _offered_job(self) -> str | None:
+        return self.state.get("offered_job_type") or self.state.get("job_type")
+
+    def _pick(self, offered: list[WindowOption]) -> WindowOption | None:
+        und = self.und
+        if not offered:
+            return None
+        if und.ordinal is not None:
+            if und.ordinal == -1:
+                return offered[-1]
+            if 1 <= und.ordinal <= len(offered):
+                return offered[und.ordinal - 1]
+            return None
+        pool = [w for w in offered if und.when.matches(*self._local(w))]
+        if not pool:
+            return None
+        if und.latest:
+            return pool[-1]
+        if und.earliest or not und.when.is_empty:
+            return pool[0]
+        return None
+
+    def offer(
+        self,
+        when: When,
+        *,
+        exclude: set[int] | None = None,
+        lead_in: str = "",
+        more: bool = False,
+    ) -> Decision:
+        """Offer up to three free windows that fit `when`, or escalate when there are none."""
+        job = self.state.get("job_type")
+        if not job:
+            self.state["stage"] = NEED
+            self.parts.append(writing.ask_need(self.company.skills, self.channel))
+            return self._decision(self._text())
+        excluded = exclude or set()
+        limit = OFFER_SIZE if when.is_empty and not excluded else SEARCH_SIZE
+        windows = [w for w in self._windows(job, limit) if w.window_id not in excluded]
+        if not windows:
+            if more:
+                return self._no_capacity(writing.escalate_no_other_times(self.rules.horizon_days))
+            return self._no_capacity(writing.escalate_availability(self.rules.horizon_days))
+        note = ""
+        if not when.is_empty:
+            matching = [w for w in windows if when.matches(*self._local(w))]
+            if matching:
+                windows = matching
+            else:
+                note = writing.no_match()
+        chosen = windows[:OFFER_SIZE]
+        self.state["stage"] = OFFERED
+        self.state["offered"] = [_window_state(w) for w in chosen]
+        self.state["shown"] = list(self.state["offered"])
+        self.state["offered_job_type"] = job
+        text = writing.offer([self._local(w) for w in chosen], self.channel)
+        self.parts.extend(p for p in (lead_in, note, text) if p)
+        return self._decision(self._text())
+
+    def _windows(self, job: str, limit: int) -> list[WindowOption]:
+        horizon = self.conv.now + timedelta(days=self.rules.horizon_days)
+        found = self.conv.find_windows(job, limit)
+        return sorted(
+            (w for w in found if w.starts_at <= horizon),
+            key=lambda w: w.starts_at,
+        )
+
+    def _book_soonest(self) -> Decision:
+        job = self.state["job_type"]
+        windows = self._windows(job, OFFER_SIZE)
+        if not windows:
+            return self._no_capacity(writing.escalate_availability(self.rules.horizon_days))
+        return self._book(windows[0], job)
+
+    def _book(self, window: WindowOption, job: str | None = None) -> Decision:
+        job = job or self.state.get("offered_job_type") or self.state["job_type"]
+        booked = _window_state(window)
+        if window.window_id not in _ids(self.state.get("offered")):
+            self.state.update(offered=[booked], shown=[booked])
+        self.state.update(stage=BOOKED, booked=booked, job_type=job)
+        zip_known = bool(self.state.get("zip") or self.conv.lead_zip)
+        self.parts.append(
+            writing.booked(
+                label=self._label(window),
+                company=self.company.name,
+                channel=self.channel,
+                ask_address=not zip_known,
+            )
+        )
+        return self._decision(self._text(), Action.BOOK, window_id=window.window_id)
+
+    def _no_capacity(self, text: str) -> Decision:
+        if self.rules.availability:
+            return self._escalate(EscalationReason.AVAILABILITY, text)
+        self.parts.append(writing.no_availability(self.company.phone))
+        return self._decision(self._text())
+
+    # --- After booking ----------------------------------------------------------------------
+
+    def _after_booking(self) -> Decision:
+        und = self.und
+        if und.reschedule:
+            if self.rules.human_request:
+                return self._escalate(EscalationReason.HUMAN_REQUEST, writing.escalate_reschedule())
+            self.parts.append(writing.cannot_hand_over(self.company.phone))
+            return self._decision(self._text())
+        if und.zip_code:
+            self.state["zip"] = und.zip_code
+        self._answer_questions(person_offered=False)
+        if not self.parts:
+            booked = self.state.get("booked")
+            label = self._label(_window_from_state(booked)) if booked else "soon"
+            self.parts.append(
+                writing.after_booking(
+                    label=label,
+                    thanks=und.thanks or und.yes or und.ack or und.greeting,
+                    noted=bool(und.zip_code or und.address),
+                    phone=self.company.phone,
+                )
+            )
+        return self._decision(self._text())
+
+    # --- Answers ----------------------------------------------------------------------------
+
+    def _answer_questions(self, person_offered: bool) -> None:
+        und = self.und
+        company = self.company
+        if und.bot_question:
+            self.parts.append(
+                writing.bot_answer(company.name, offer_person=self.rules.human_request)
+            )
+            self.state["person_offered"] = self.rules.human_request
+        if und.price_question:
+            self.parts.append(writing.price_answer(company.prices, self.state.get("job_type")))
+        if und.brand_question:
+            self.parts.append(
+                writing.brand_answer(company.brands, und.brands_named, und.other_brands)
+            )
+        if und.hours_question:
+            self.parts.append(writing.hours_answer(company.business_hours))
+        if und.area_question:
+            zip_code = self.state.get("zip") or self.conv.lead_zip
+            self.parts.append(writing.area_answer(company.service_area_zips, zip_code or None))
+        if und.general_question:
+            self.parts.append(writing.general_question())
+
+    # --- Endings ----------------------------------------------------------------------------
+
+    def _outside_area(self) -> Decision | None:
+        zips = self.company.service_area_zips
+        zip_code = (self.state.get("zip") or self.conv.lead_zip or "").strip()[:5]
+        if not zips or not zip_code or zip_code in zips:
+            return None
+        place = lookup_zip(zip_code)
+        self.state["stage"] = DISMISSED
+        self.parts = [writing.outside_area(zip_code, place.city if place else "")]
+        return self._decision(self._text(), Action.DISMISS, reason="outside_service_area")
+
+    def _in_skills(self, job_type: str) -> bool:
+        skills = self.company.skills
+        return job_type in JOB_TYPES and (not skills or job_type in skills)
+
+    def _outside_skills(self, what: str) -> Decision:
+        self.intents.append("outside_skills")
+        if self.rules.skill_handling:
+            return self._escalate(
+                EscalationReason.SKILL_HANDLING, writing.escalate_skill(what, self.company.name)
+            )
+        self.state["stage"] = DISMISSED
+        self.parts = [writing.decline_skill(what, self.company.name, self.company.skills)]
+        return self._decision(self._text(), Action.DISMISS, reason="outside_skills")
+
+    def _misunderstood(self) -> Decision:
+        misses = int(self.state.get("misunderstood", 0)) + 1
+        self.state["misunderstood"] = misses
+        self.intents.append("misunderstood")
+        if self.rules.agent_issue and misses >= self.rules.misunderstood_in_a_row:
+            return self._escalate(EscalationReason.AGENT_ISSUE, writing.escalate_agent_issue())
+        offered = len(self.state.get("shown") or self.state.get("offered") or [])
+        stage = self.state["stage"] if offered or self.state["stage"] != OFFERED else START
+        return Decision(
+            reply=self._wrap(writing.clarify(stage, offered, self.channel)),
+            job_type=self.state.get("job_type"),
+            intents=tuple(self.intents),
+            state=dict(self.state),
+        )
+
+    def _escalate(self, reason: EscalationReason, text: str) -> Decision:
+        self.state["stage"] = ESCALATED
+        self.parts = [text]
+        return self._decision(self._text(), Action.ESCALATE, reason=reason.value)
+
+    # --- Plumbing ---------------------------------------------------------------------------
+
+    def _decision(
+        self,
+        reply: str | None,
+        action: Action = Action.NONE,
+        *,
+        reason: str = "",
+        window_id: int | None = None,
+    ) -> Decision:
+        self.state["misunderstood"] = 0
+        return Decision(
+            reply=self._wrap(reply) if reply is not None else None,
+            action=action,
+            reason=reason,
+            window_id=window_id,
+            job_type=self.state.get("job_type"),
+            intents=tuple(self.intents),
+            state=dict(self.state),
+        )
+
+    def _text(self) -> str:
+        return " ".join(p.strip() for p in self.parts if p.strip())
+
+    def _wrap(self, reply: str) -> str:
+        """The reply that opens a conversation names the business and says how to opt out."""
+        if any(turn.author in ("agent", "human") for turn in self.conv.turns):
+            return reply
+        hello = writing.intro(company=self.company.name, first_name=self.conv.lead_first_name)
+        if self.channel == writing.VOICE:
+            return f"{hello} {writing.VOICE_NOTICE} {reply}"
+        return f"{hello} {reply} {writing.STOP_LINE}"
+
+    def _today(self) -> date:
+        return self.conv.now.astimezone(self.tz).date()
+
+    def _local(self, window: WindowOption) -> tuple[datetime, datetime]:
+        return window.starts_at.astimezone(self.tz), window.ends_at.astimezone(self.tz)
+
+    def _label(self, window: WindowOption) -> str:
+        start, end = self._local(window)
+        return writing.window_label(start, end, self.channel)

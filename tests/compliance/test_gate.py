@@ -255,11 +255,6 @@ def test_a_company_zone_that_is_not_a_zone_is_an_error() -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kit.phone.phone_region misses area codes described as 'City, TX' (210, 726; "
-    "FL 561): the federal window is used instead of Texas's",
-)
 def test_a_san_antonio_number_without_a_zip_gets_the_texas_window() -> None:
     assert not verdict(at("2026-07-14 08:30"), lead_zip="", lead_phone_e164="+12105550143").allowed
 
@@ -308,7 +303,10 @@ NIGHT = at("2026-07-14 23:00")
 NOON = at("2026-07-14 12:00")
 
 
-@pytest.mark.parametrize("kind", [k for k in ALL_KINDS if k is not SendKind.OPT_OUT_CONFIRMATION])
+@pytest.mark.parametrize(
+    "kind",
+    [k for k in ALL_KINDS if k not in (SendKind.OPT_OUT_CONFIRMATION, SendKind.HELP_REPLY)],
+)
 def test_an_opted_out_number_gets_nothing_but_the_confirmation(kind: SendKind) -> None:
     refused = verdict(NOON, kind=kind, opted_out=True, last_inbound_at=NOON)
     assert refused == Verdict(False, Reason.OPTED_OUT, None)
@@ -322,6 +320,10 @@ def test_the_opt_out_confirmation_goes_at_any_hour_even_after_a_takeover(
     assert verdict(
         now, kind=SendKind.OPT_OUT_CONFIRMATION, opted_out=True, agent_paused=paused
     ).allowed
+
+
+def test_an_opted_out_number_that_texts_help_still_gets_the_help_answer() -> None:
+    assert verdict(NIGHT, kind=SendKind.HELP_REPLY, opted_out=True).allowed
 
 
 def test_no_opt_out_confirmation_to_a_number_that_is_not_opted_out() -> None:

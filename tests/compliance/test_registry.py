@@ -122,7 +122,7 @@ def test_check_reads_the_time_from_the_clock(company: Company) -> None:
 def test_check_refuses_an_opted_out_lead(company: Company) -> None:
     lead = make_lead(company)
     make_opt_out(company, phone=lead.phone)
-    for kind in (SendKind.OUTREACH, SendKind.REPLY, SendKind.HUMAN, SendKind.HELP_REPLY):
+    for kind in (SendKind.OUTREACH, SendKind.REPLY, SendKind.HUMAN):
         verdict = check(company=company, lead=lead, kind=kind, now=NOON, last_inbound_at=NOON)
         assert verdict.reason == Reason.OPTED_OUT
     assert check(company=company, lead=lead, kind=SendKind.OPT_OUT_CONFIRMATION, now=NOON).allowed

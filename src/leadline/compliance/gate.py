@@ -210,6 +210,9 @@ def decide(
         return Verdict(False, Reason.INVALID_NUMBER)
     if kind is SendKind.OPT_OUT_CONFIRMATION:
         return Verdict(True, Reason.OK) if opted_out else Verdict(False, Reason.NOT_OPTED_OUT)
+    if kind is SendKind.HELP_REPLY:
+        # HELP/INFO is the lead asking; carriers require an answer whatever the opt-in state.
+        return Verdict(True, Reason.OK)
     if opted_out:
         # Consent is revoked for people too: the carrier would block it anyway.
         return Verdict(False, Reason.OPTED_OUT)

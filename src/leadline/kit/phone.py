@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import phonenumbers
+from phonenumbers import geocoder
 from phonenumbers import timezone as phone_timezone
 
 _UNKNOWN_ZONES = {"Etc/Unknown", ""}
@@ -78,10 +79,14 @@ def phone_region(e164: str) -> str | None:
         number = phonenumbers.parse(e164, "US")
     except phonenumbers.NumberParseException:
         return None
-    from phonenumbers import geocoder
-
     description = geocoder.description_for_number(number, "en")
-    return _STATE_CODES.get(description.split(",")[-1].strip()) if description else None
+    if not description:
+        return None
+    # Descriptions read "Texas", "San Antonio, TX" or "Washington State".
+    last = description.split(",")[-1].strip()
+    if last in _STATE_CODES.values():
+        return last
+    return _STATE_CODES.get(last.removesuffix(" State"))
 
 
 _STATE_CODES = {

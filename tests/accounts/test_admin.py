@@ -424,3 +424,22 @@ def test_an_administrator_may_step_down_when_another_remains(
 
     assert response.status_code == 302, response.content.decode()
     assert role_of(user=company_admin) == "CSR"
+
+
+def test_a_number_typed_into_the_opt_out_registry_is_stored_as_e164(
+    admin_client: Client, company: Company
+) -> None:
+    response = admin_client.post(
+        "/admin/compliance/optout/add/",
+        {
+            "phone": "(512) 555-0143",
+            "opted_out_at_0": "2026-07-14",
+            "opted_out_at_1": "10:00:00",
+            "method": "manual",
+            "raw_text": "",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    assert OptOut.objects.get(company=company).phone == "+15125550143"

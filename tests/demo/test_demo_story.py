@@ -8,6 +8,7 @@ import sys
 import types
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -183,7 +184,7 @@ def test_the_timeline_walks_allowed_transitions_to_the_status(company: Company) 
     for row in Interaction.objects.for_company(company):
         chain = chains[row.pk]
         assert chain[0] == ("", "started")
-        for (_, previous), (before, after) in zip(chain, chain[1:], strict=False):
+        for (_, previous), (before, after) in pairwise(chain):
             assert before == previous
             assert statuses.can_change(before, after), (row.pk, before, after)
         assert chain[-1][1] == row.status
@@ -191,9 +192,9 @@ def test_the_timeline_walks_allowed_transitions_to_the_status(company: Company) 
 
 def test_event_ids_rise_with_time(company: Company) -> None:
     times = list(
-        InteractionEvent.objects.for_company(company).order_by("id").values_list(
-            "created_at", flat=True
-        )
+        InteractionEvent.objects.for_company(company)
+        .order_by("id")
+        .values_list("created_at", flat=True)
     )
     assert times == sorted(times)
     assert max(times) <= clock.now()
@@ -246,9 +247,10 @@ def test_after_a_takeover_the_agent_says_nothing(company: Company) -> None:
     )
     for event in taken:
         assert event.actor is not None
-        assert not Message.objects.filter(
-            interaction_id=event.interaction_id, author=Author.AGENT, created_at__gt=event.created_at
-        ).exists()
+        later = Message.objects.filter(
+            interaction_id=event.interaction_id, created_at__gt=event.created_at
+        )
+        assert not later.filter(author=Author.AGENT).exists()
 
 
 def test_the_demo_users_sign_in_with_their_role(company: Company) -> None:

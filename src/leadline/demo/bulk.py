@@ -16,14 +16,17 @@ and item k is the same data whenever it is generated (for the same clock).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
+import signal
 import sys
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing.connection import Connection
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -1269,29 +1272,38 @@ def _load(
     result: BulkResult,
     progress: Progress,
 ) -> None:
-    """Write the batches in order while a helper thread builds the next one.
+    """Write the batches in order while a helper process builds the next one.
 
-    Building is Python and writing mostly waits for the database, so on two cores
-    the two overlap. The next batch is built with the ids this one leaves free; if
-    another writer took them meanwhile, it is rebuilt when its turn comes.
+    Building is Python and writing mostly waits for the database (or runs in SQLite's
+    C code), so on two cores the two overlap. The next batch is built with the ids
+    this one leaves free; if another writer took them meanwhile, the batch is
+    rebuilt here and the one in flight is asked for again.
     """
     batches = list(_batches(todo))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadline-bulk") as pool:
-        pending = pool.submit(generator.build, *batches[0], writer.next_ids())
+    builder = _ForkedBuilder(generator) if len(batches) > 1 and _can_fork() else _Builder(generator)
+    try:
+        builder.request(*batches[0], writer.next_ids())
         for position in range(len(batches)):
-            batch = pending.result()
-            if position + 1 < len(batches):
-                pending = pool.submit(generator.build, *batches[position + 1], batch.ids_after())
-            added = _write_batch(generator, writer, company, batch, result)
+            batch = builder.receive()
+            following = batches[position + 1] if position + 1 < len(batches) else None
+            if following:
+                builder.request(*following, batch.ids_after())
+            added, as_planned = _write_batch(generator, writer, company, batch, result)
+            if following and not as_planned:
+                builder.receive()
+                builder.request(*following, writer.next_ids())
             result.added += added
             result.present += added
             progress.update(result.added, result.total_rows)
+    finally:
+        builder.close()
 
 
 def _write_batch(
     generator: _Generator, writer: _Writer, company: Company, batch: _Batch, result: BulkResult
-) -> int:
-    for _attempt in range(5):
+) -> tuple[int, bool]:
+    """Write one batch: (items added, whether the planned ids were used)."""
+    for attempt in range(5):
         try:
             written = writer.write(batch, company)
         except OperationalError:
@@ -1302,12 +1314,91 @@ def _write_batch(
         if written:
             for name, rows in batch.rows.items():
                 result.rows[name] += len(rows)
-            return len(batch.indexes)
+            return len(batch.indexes), attempt == 0
         phones = [generated_phone(k) for k in batch.indexes]
         if generated_interactions(company).filter(lead_phone__in=phones).exists():
-            return 0  # another run generated these items meanwhile
+            return 0, False  # another run generated these items meanwhile
         batch = generator.build(batch.index, batch.indexes, writer.next_ids())
     raise RuntimeError("could not reserve ids for a batch; is another bulk load running?")
+
+
+class _Builder:
+    """Builds each requested batch when it is received, in this process."""
+
+    def __init__(self, generator: _Generator) -> None:
+        self.generator = generator
+        self.pending: tuple[int, list[int], dict[str, int]] | None = None
+
+    def request(self, index: int, wanted: list[int], ids: dict[str, int]) -> None:
+        self.pending = (index, wanted, ids)
+
+    def receive(self) -> _Batch:
+        if self.pending is None:
+            raise RuntimeError("receive() without request()")
+        batch = self.generator.build(*self.pending)
+        self.pending = None
+        return batch
+
+    def close(self) -> None:
+        self.pending = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class _ForkedBuilder(_Builder):
+    """Builds batches in a forked child while this process writes the previous one.
+
+    A thread would not do: the writer gives up the GIL for every row it hands to
+    SQLite or every packet to PostgreSQL and then waits for the builder to let go.
+    The child gets the generator by fork, never touches the database connection it
+    inherited, and ignores Ctrl+C: the parent stops it.
+    """
+
+    def __init__(self, generator: _Generator) -> None:
+        super().__init__(generator)
+        context = multiprocessing.get_context("fork")
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(
+            target=_serve_builds, args=(generator, child_end), name="leadline-bulk", daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    def request(self, index: int, wanted: list[int], ids: dict[str, int]) -> None:
+        self.connection.send((index, wanted, ids))
+
+    def receive(self) -> _Batch:
+        answer = self.connection.recv()
+        if isinstance(answer, BaseException):
+            raise answer
+        batch: _Batch = answer
+        return batch
+
+    def close(self) -> None:
+        with suppress(OSError):
+            self.connection.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.connection.close()
+
+
+def _serve_builds(generator: _Generator, pipe: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            request = pipe.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        try:
+            pipe.send(generator.build(*request))
+        except Exception as exc:  # the parent raises it
+            pipe.send(exc)
 
 
 def _tune_connection() -> Callable[[], None]:

@@ -14,7 +14,7 @@ from leadline.capacity.services import open_windows
 from leadline.crm.models import Job
 from leadline.demo import reference
 from leadline.demo.story import STORY_DAYS, write_story
-from leadline.interactions.models import Interaction
+from leadline.interactions.models import Call, CallTurn, Interaction, InteractionEvent, Message
 from leadline.kit import clock
 
 FUTURE_DAYS = 21
@@ -46,7 +46,7 @@ def load_demo(*, reset: bool, interactions: int | None, out: TextIO) -> str:
     if interactions:
         from leadline.demo.bulk import generate_interactions
 
-        out.write(f"Generating {interactions} more interactions...\n")
+        out.write(f"Generating {interactions} more interactions for load testing...\n")
         generate_interactions(company=company, count=interactions, out=out)
     out.flush()
     return _report(company, kept=kept)
@@ -56,8 +56,14 @@ def load_demo(*, reset: bool, interactions: int | None, out: TextIO) -> str:
 def _delete_demo() -> None:
     company = Company.objects.filter(slug=reference.SLUG).first()
     if company is not None:
-        # Jobs hold their arrival windows and interactions their campaigns (both PROTECT),
-        # so they go first; the rest follows the company by cascade.
+        # Leaf tables first: they go in single DELETE statements, where a cascade from the
+        # company would load every row (and generated data can be millions). Jobs and
+        # interactions must go before the company anyway, their windows and campaigns
+        # being PROTECTed.
+        InteractionEvent.objects.for_company(company).delete()
+        CallTurn.objects.filter(call__company=company).delete()
+        Message.objects.for_company(company).delete()
+        Call.objects.for_company(company).delete()
         Job.objects.for_company(company).delete()
         Interaction.objects.for_company(company).delete()
         company.delete()

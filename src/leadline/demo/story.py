@@ -986,7 +986,13 @@ class _Thread:
     def lead(self, body: str, *, low: float = 40, high: float = 600) -> _Msg:
         self.wait(low, high)
         return self._message(
-            _Msg(self.t, Message.Direction.INBOUND, Author.LEAD, body, delivery="received")
+            _Msg(
+                self.t,
+                Message.Direction.INBOUND,
+                Author.LEAD,
+                body,
+                delivery=Message.Delivery.RECEIVED,
+            )
         )
 
     def human(self, user: User, body: str, *, low: float = 40, high: float = 300) -> _Msg:
@@ -1153,10 +1159,11 @@ class _Thread:
             return "texted our number"
         if self.plan.record_type == RecordType.OPPORTUNITY:
             return "got a follow-up on an open estimate"
-        return {
-            Lead.Source.API: "came in through a lead partner",
-            Lead.Source.REFERRAL: "was referred by a neighbour",
-        }.get(self.plan.source, "filled in the website form")
+        if self.plan.source == Lead.Source.API:
+            return "came in through a lead partner"
+        if self.plan.source == Lead.Source.REFERRAL:
+            return "was referred by a neighbour"
+        return "filled in the website form"
 
     def opportunity_title(self) -> str:
         return _OPPORTUNITY_TITLES.get(self.need.job_type, ("", 0, 0))[0]
@@ -1344,15 +1351,13 @@ def _pick(th: _Thread, windows: list[ArrivalWindow], *, speed: str = "quick") ->
     window = windows[index]
     ordinal = ("first", "second", "third")[index]
     day = th.day_word(window)
-    text = rng.choice(
-        (
-            f"The {ordinal} one works",
-            f"{th.option(window)[0].upper()}{th.option(window)[1:]} please",
-            f"Let's do {day}",
-            f"{day[0].upper()}{day[1:]} is best",
-            f"{ordinal.capitalize()} one",
-        )
-    )
+    option = th.option(window)
+    answers = [f"The {ordinal} one works", f"{option[0].upper()}{option[1:]} please"]
+    answers.append(f"{ordinal.capitalize()} one")
+    # Naming only the day is a clear answer when just one offered window falls on it.
+    if [th.day_word(w) for w in windows].count(day) == 1:
+        answers += [f"Let's do {day}", f"{day[0].upper()}{day[1:]} is best"]
+    text = rng.choice(answers)
     low, high = _speed(speed)
     th.lead(text, low=low, high=high)
     return window
@@ -1610,7 +1615,7 @@ def _s_converted_human(th: _Thread) -> None:
         }[reason]
     else:
         context = "I can get you on the schedule and answer any questions."
-        why = "looked like a bigger job worth a personal touch"
+        why = "the office stepped in while the agent was still talking with them"
     th.take_over(user)
     th.human(user, f"Hi {th.first}, this is {user.first_name} at {CO}. {context}", low=5, high=60)
     th.lead(rng.choice(("Great, thank you", "Thanks! What do you have?", "ok sounds good")))
@@ -1806,13 +1811,14 @@ def _s_dismissed_agent(th: _Thread) -> None:
     if th.voice:
         _v_dismissed_agent(th)
         return
-    variant = rng.random()
+    # Customers live in the service area; only new leads can be outside it.
+    variant = rng.random() if th.plan.record_type == RecordType.LEAD else 1.0
     if variant < 0.35 and not th.inbound:
         zip_code, town = rng.choice(OUTSIDE_ZIPS)
         th.lead_zip = zip_code
         th.touch(
             f"Hi {th.first}, this is the virtual assistant at {CO}. Thanks for your request "
-            f"about {th.need.topic}. Unfortunately {zip_code} ({town}) is outside our service "
+            f"about {th.need.ask}. Unfortunately {zip_code} ({town}) is outside our service "
             f"area, so we can't send a technician. Sorry we can't help this time! {STOP_LINE}"
         )
         th.move("dismissed.agent", detail=f"Outside the service area ({zip_code})")
@@ -1822,7 +1828,7 @@ def _s_dismissed_agent(th: _Thread) -> None:
             "Nothing is pending."
         )
         return
-    if variant < 0.55 and th.inbound and th.plan.record_type == RecordType.LEAD:
+    if variant < 0.55 and th.inbound:
         zip_code, town = rng.choice(OUTSIDE_ZIPS)
         th.lead_zip = zip_code
         _opening(th)
@@ -1874,7 +1880,7 @@ def _offer_line(th: _Thread) -> str:
 def _v_dismissed_agent(th: _Thread) -> None:
     rng = th.rng
     lines = _v_greeting(th)
-    if rng.random() < 0.5:
+    if th.plan.record_type == RecordType.LEAD and rng.random() < 0.5:
         zip_code, town = rng.choice(OUTSIDE_ZIPS)
         th.lead_zip = zip_code
         lines += [
@@ -1981,10 +1987,10 @@ def _s_abandoned(th: _Thread) -> None:
         Author.SYSTEM,
         detail=f"No reply after {total} touches; the cadence is complete",
     )
-    way = "calls" if th.voice else "texts"
+    tried = f"made {total} calls" if th.voice else f"sent {total} texts"
     th.summary = (
-        f"{th.who()} {th.came_in()} about {th.need.topic}. The agent sent {total} {way} over "
-        "three days and never got an answer, so the interaction was closed as abandoned."
+        f"{th.who()} {th.came_in()} about {th.need.topic}. The agent {tried} over three days "
+        "and never got an answer, so the interaction was closed as abandoned."
     )
 
 
@@ -2149,11 +2155,11 @@ def _s_started(th: _Thread) -> None:
             raise _Rejected("the cadence would already be complete")
     if not th.touches:
         raise _Rejected("nothing was sent yet")
-    way = "call" if th.voice else "text"
+    plural = "s" if th.touches > 1 else ""
+    tried = f"made {th.touches} call{plural}" if th.voice else f"sent {th.touches} text{plural}"
     th.summary = (
-        f"{th.who()} {th.came_in()} about {th.need.topic}. The agent has sent {th.touches} "
-        f"{way}{'s' if th.touches > 1 else ''} and is waiting for a first answer; the next "
-        "follow-up is scheduled."
+        f"{th.who()} {th.came_in()} about {th.need.topic}. The agent has {tried} and is "
+        "waiting for a first answer; the next follow-up is scheduled."
     )
 
 

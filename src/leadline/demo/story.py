@@ -24,6 +24,7 @@ from leadline.campaigns.models import Campaign, Channel, Goal
 from leadline.capacity.job_types import label_of, trade_of
 from leadline.capacity.models import ArrivalWindow
 from leadline.capacity.services import book_window
+from leadline.compliance.gate import Locale, next_allowed_at
 from leadline.compliance.models import OptOut
 from leadline.crm.models import Customer, Job, Lead, Note, Opportunity, Task
 from leadline.demo import reference
@@ -778,20 +779,15 @@ class _Story:
         return moment.astimezone(self.zone)
 
     def outreach_time(self, moment: datetime) -> datetime:
-        """The first moment at or after `moment` when Texas lets the agent reach out."""
-        local = self.local(moment)
-        for _ in range(8):
-            opens = local.replace(
-                hour=12 if local.weekday() == 6 else 9, minute=0, second=0, microsecond=0
-            )
-            closes = local.replace(hour=20, minute=40, second=0, microsecond=0)
-            if local < opens:
-                jitter = timedelta(seconds=self.rng.randint(20, 300))
-                return (opens + jitter).astimezone(UTC)
-            if local <= closes:
-                return moment
-            local = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0)
-        raise AssertionError("no outreach window within a week")
+        """The first moment at or after `moment` when the compliance gate allows outreach."""
+        locales = (Locale(time_zone=str(self.zone), state="TX", source="company"),)
+        opens = next_allowed_at(locales, moment)
+        if opens is None:
+            raise AssertionError("no outreach window within a week")
+        if opens <= moment:
+            return moment
+        # Not on the stroke of nine: the first touch goes out a little after the window opens.
+        return opens + timedelta(seconds=self.rng.randint(20, 300))
 
     def office_time(self, moment: datetime) -> datetime:
         """When a person in the office gets to it: business hours, Monday to Saturday."""

@@ -110,8 +110,23 @@ def test_nothing_recognised_gives_no_job() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["yes", "Yes please!", "yea", "yup", "yep", "ya", "sure thing", "ok sounds good", "sí",
-     "si por favor", "Definitely", "k", "hey yes", "absolutely", "go ahead"],
+    [
+        "yes",
+        "Yes please!",
+        "yea",
+        "yup",
+        "yep",
+        "ya",
+        "sure thing",
+        "ok sounds good",
+        "sí",
+        "si por favor",
+        "Definitely",
+        "k",
+        "hey yes",
+        "absolutely",
+        "go ahead",
+    ],
 )
 def test_yes(text: str) -> None:
     assert read(text).yes
@@ -156,8 +171,17 @@ def test_ordinal_choice(text: str, ordinal: int) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2pm", "at 2", "10-12", "Maybe, I have some questions first", "hold on a second",
-     "first time customer", "2nd floor toilet", "last friday nobody came", "I'm in 78745"],
+    [
+        "2pm",
+        "at 2",
+        "10-12",
+        "Maybe, I have some questions first",
+        "hold on a second",
+        "first time customer",
+        "2nd floor toilet",
+        "last friday nobody came",
+        "I'm in 78745",
+    ],
 )
 def test_not_an_ordinal(text: str) -> None:
     assert parse_ordinal(text.lower()) is None
@@ -165,9 +189,17 @@ def test_not_an_ordinal(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["earliest", "What's the earliest you have?", "soonest please", "first available",
-     "asap", "as soon as possible", "The earliest time is fine", "whatever you have",
-     "lo antes posible"],
+    [
+        "earliest",
+        "What's the earliest you have?",
+        "soonest please",
+        "first available",
+        "asap",
+        "as soon as possible",
+        "The earliest time is fine",
+        "whatever you have",
+        "lo antes posible",
+    ],
 )
 def test_earliest(text: str) -> None:
     assert read(text).earliest
@@ -214,6 +246,9 @@ def at(hour: int, minute: int = 0, day: int = 4) -> datetime:
         ("next week", at(8, day=9), at(10, day=9), True),
         ("next week", at(8, day=5), at(10, day=5), False),
         ("manana en la manana", at(8), at(10), True),
+        ("don't come before 10", at(10), at(12), True),
+        ("don't come before 10", at(8), at(10), False),
+        ("no later than 2", at(12), at(14), True),
     ],
 )
 def test_days_and_times(text: str, start: datetime, end: datetime, fits: bool) -> None:
@@ -224,8 +259,14 @@ def test_days_and_times(text: str, start: datetime, end: datetime, fits: bool) -
 
 @pytest.mark.parametrize(
     "text",
-    ["my AC is blowing hot air", "we have 2 units", "123 Main St Austin TX 78704",
-     "call 512-555-0100", "I'm in 78745", "been waiting 3 days"],
+    [
+        "my AC is blowing hot air",
+        "we have 2 units",
+        "123 Main St Austin TX 78704",
+        "call 512-555-0100",
+        "I'm in 78745",
+        "been waiting 3 days",
+    ],
 )
 def test_no_time_read_into_other_numbers(text: str) -> None:
     assert parse_when(text.lower(), TODAY).is_empty
@@ -239,9 +280,17 @@ def test_this_morning_is_today_in_the_morning() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["I'd prefer to speak with someone from your office", "can I talk to a real person",
-     "call me", "Can you call me at 512-555-0143?", "give me a call", "human please",
-     "i want to talk to a manager", "have someone call me", "representative"],
+    [
+        "I'd prefer to speak with someone from your office",
+        "can I talk to a real person",
+        "call me",
+        "Can you call me at 512-555-0143?",
+        "give me a call",
+        "human please",
+        "i want to talk to a manager",
+        "have someone call me",
+        "representative",
+    ],
 )
 def test_human_request(text: str) -> None:
     assert read(text).human_request
@@ -262,9 +311,17 @@ def test_call_me_when_on_the_way_is_not_a_request_for_a_person() -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("STOP", "keyword"), ("stop.", "keyword"), ("Unsubscribe", "keyword"), ("END", "keyword"),
-     ("stop texting me", "words"), ("please remove me from your list", "words"),
-     ("don't call this number again", "words"), ("no más", "words"), ("leave me alone", "words")],
+    [
+        ("STOP", "keyword"),
+        ("stop.", "keyword"),
+        ("Unsubscribe", "keyword"),
+        ("END", "keyword"),
+        ("stop texting me", "words"),
+        ("please remove me from your list", "words"),
+        ("don't call this number again", "words"),
+        ("no más", "words"),
+        ("leave me alone", "words"),
+    ],
 )
 def test_opt_out(text: str, kind: str) -> None:
     understood = read(text)
@@ -286,9 +343,16 @@ def test_words_inside_a_sentence_are_not_opt_outs(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["no thanks, already fixed", "we went with someone else", "not interested", "no gracias",
-     "nevermind, it's working again", "all set, thanks", "my husband fixed it",
-     "we don't need it anymore"],
+    [
+        "no thanks, already fixed",
+        "we went with someone else",
+        "not interested",
+        "no gracias",
+        "nevermind, it's working again",
+        "all set, thanks",
+        "my husband fixed it",
+        "we don't need it anymore",
+    ],
 )
 def test_decline(text: str) -> None:
     assert read(text).decline
@@ -300,8 +364,11 @@ def test_a_choice_is_not_a_decline() -> None:
 
 @pytest.mark.parametrize(
     ("text", "zip_code"),
-    [("I'm in 78745", "78745"), ("123 Main St Austin TX 77002", "77002"),
-     ("zip is 78704-1234", "78704")],
+    [
+        ("I'm in 78745", "78745"),
+        ("123 Main St Austin TX 77002", "77002"),
+        ("zip is 78704-1234", "78704"),
+    ],
 )
 def test_stated_zip(text: str, zip_code: str) -> None:
     assert read(text).zip_code == zip_code
@@ -318,11 +385,17 @@ def test_street_address() -> None:
 
 @pytest.mark.parametrize(
     ("text", "flag"),
-    [("how much is it?", "price_question"), ("what do you charge for a tune up", "price_question"),
-     ("do you service Trane units?", "brand_question"), ("what brands do you work on", "brand_question"),
-     ("what are your hours", "hours_question"), ("are you open on sunday?", "hours_question"),
-     ("do you cover 78660?", "area_question"), ("do you service round rock", "area_question"),
-     ("do you fix garage doors?", "skill_question")],
+    [
+        ("how much is it?", "price_question"),
+        ("what do you charge for a tune up", "price_question"),
+        ("do you service Trane units?", "brand_question"),
+        ("what brands do you work on", "brand_question"),
+        ("what are your hours", "hours_question"),
+        ("are you open on sunday?", "hours_question"),
+        ("do you cover 78660?", "area_question"),
+        ("do you service round rock", "area_question"),
+        ("do you fix garage doors?", "skill_question"),
+    ],
 )
 def test_questions(text: str, flag: str) -> None:
     assert getattr(read(text), flag)
@@ -334,14 +407,21 @@ def test_brand_named_as_configured() -> None:
 
 
 def test_anger_at_the_business() -> None:
-    text = "Honestly your company has been awful. Nobody showed up Friday and I'm done wasting my time"
+    text = (
+        "Honestly your company has been awful. Nobody showed up Friday and I'm done wasting my time"
+    )
     assert read(text).angry(-0.5)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["your tech never showed up, worst service ever", "you guys are a scam",
-     "f*** you", "your company sucks", "you people ripped me off"],
+    [
+        "your tech never showed up, worst service ever",
+        "you guys are a scam",
+        "f*** you",
+        "your company sucks",
+        "you people ripped me off",
+    ],
 )
 def test_more_anger_at_the_business(text: str) -> None:
     assert read(text).angry(-0.5)
@@ -349,8 +429,12 @@ def test_more_anger_at_the_business(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["this heat is killing me, AC is dead", "my ac is fucking dead and its 100 degrees",
-     "ugh worst week ever, the toilet overflowed", "I'm miserable, no heat and a baby at home"],
+    [
+        "this heat is killing me, AC is dead",
+        "my ac is fucking dead and its 100 degrees",
+        "ugh worst week ever, the toilet overflowed",
+        "I'm miserable, no heat and a baby at home",
+    ],
 )
 def test_frustration_with_the_broken_thing_is_not_anger(text: str) -> None:
     assert not read(text).angry(-0.5)

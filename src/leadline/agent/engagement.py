@@ -36,15 +36,20 @@ class Reply:
     delay: timedelta | None  # None when nothing of ours came before it
 
 
-def replies_from(
-    inbound: Sequence[tuple[datetime, str]], outbound_times: Sequence[datetime]
-) -> list[Reply]:
-    """Turn the lead's messages and our send times into replies with their delays."""
-    ours = sorted(outbound_times)
+def replies_from(thread: Sequence[tuple[datetime, bool, str]]) -> list[Reply]:
+    """The lead's replies with their delays, from the thread in order.
+
+    Each item is (when, written by the lead, text). The order of the thread decides
+    what came before a reply, so an answer stamped the same second as the reply it
+    answers is not taken for the message before it.
+    """
     replies = []
-    for at, body in sorted(inbound, key=lambda item: item[0]):
-        before = [t for t in ours if t <= at]
-        delay = at - before[-1] if before else None
+    last_ours: datetime | None = None
+    for at, from_lead, body in thread:
+        if not from_lead:
+            last_ours = at
+            continue
+        delay = at - last_ours if last_ours is not None else None
         replies.append(Reply(at=at, words=len((body or "").split()), delay=delay))
     return replies
 

@@ -69,7 +69,7 @@ DEFAULT_HORIZON_DAYS = 14
 # A window is offered only when it starts at least this long from now, so that the
 # office can route a technician; same-day windows later in the day are still offered.
 DEFAULT_MIN_NOTICE_HOURS = 4
-_OFFER_KEYS = ("offered", "offered_windows", "offered_window_ids", "windows")
+_OFFER_KEYS = ("offered", "shown", "offered_windows", "offered_window_ids", "windows")
 
 
 # ---------------------------------------------------------------- what the brain sees
@@ -215,7 +215,7 @@ def opt_out(
     )
     how = "said it is a wrong number" if method == "wrong_number" else "opted out"
     close_for_opt_out(
-        company_id=company.pk, phone=phone, detail=f"The lead {how}: {raw_text[:120]!r}"
+        company_id=company.pk, phone=phone, detail=f'The lead {how}: "{raw_text[:120]}"'
     )
     record_event(
         interaction=interaction,
@@ -255,6 +255,7 @@ def _resubscribe(interaction: Interaction, *, call: Call | None) -> str:
         call=call,
         author=Author.SYSTEM,
     )
+    refresh_summary(interaction=interaction)
     return "resubscribed"
 
 
@@ -323,22 +324,39 @@ def _handle(interaction: Interaction, *, text: str, call: Call | None, is_latest
         return "stored: a team member has taken over"
     if interaction.status in statuses.ESCALATED_CODES:
         return "stored: waiting for a team member"
-    if interaction.status not in statuses.ACTIVE_CODES:
-        if call is not None and interaction.status in statuses.CONVERTED_CODES:
-            say(
-                interaction,
-                f"You're all set. Thanks for choosing {company.name}. Goodbye!",
-                kind=gate.SendKind.REPLY,
-                call=call,
-            )
-            channel_services.end_call(call=call)
-        return f"stored: {interaction.status}"
     if not is_latest:
         return "stored: a newer message will be answered"
+    if interaction.status == "converted.agent":
+        return _after_booking(interaction, text=text, call=call)
+    if interaction.status not in statuses.ACTIVE_CODES:
+        return f"stored: {interaction.status}"
     decision = get_brain().respond(conversation_for(interaction))
     outcome = apply_decision(interaction, decision, call=call, text=text)
     after_turn(interaction)
     return outcome
+
+
+def _after_booking(interaction: Interaction, *, text: str, call: Call | None) -> str:
+    """The agent booked it; the lead writes again (thanks, a question, a new date).
+
+    The interaction stays Converted: Agent. The brain may answer; when it would hand
+    over (a reschedule, say), the timeline records that a person is needed.
+    """
+    decision = get_brain().respond(conversation_for(interaction))
+    _save_state(interaction, dict(decision.state or {}))
+    if decision.action == Action.OPT_OUT:
+        return opt_out(interaction, method="words", raw_text=text, call=call)
+    if decision.action == Action.ESCALATE:
+        record_event(
+            interaction=interaction,
+            lead=interaction.lead,
+            kind=InteractionEvent.Kind.SYSTEM,
+            actor_kind=Author.AGENT,
+            detail=f"After the booking the lead needs a person: {_why(decision, 'follow-up')}",
+        )
+    say(interaction, decision.reply or "", kind=gate.SendKind.REPLY, call=call)
+    refresh_summary(interaction=interaction)
+    return "answered after the booking"
 
 
 def after_turn(interaction: Interaction) -> None:
@@ -347,7 +365,7 @@ def after_turn(interaction: Interaction) -> None:
     if interaction.status in statuses.ACTIVE_CODES:
         update_engagement(interaction)
         now = clock.now()
-        for delay in (engagement.HOT_WINDOW, engagement.COLD_AFTER):
+        for delay in (engagement.HOT_WINDOW + timedelta(minutes=1), engagement.COLD_AFTER):
             interaction_tasks.recheck_engagement.using(run_after=now + delay).enqueue(
                 interaction.pk
             )
@@ -391,17 +409,7 @@ def apply_decision(
     if action == Action.BOOK:
         job = _book(interaction, decision)
         if job is None:
-            _save_state(
-                interaction, _forget_window(interaction.agent_state, decision.window_id or 0)
-            )
-            say(
-                interaction,
-                "Sorry, that arrival window was just taken. Could you pick another of the "
-                "times I offered, or tell me a day that works?",
-                kind=reply_kind,
-                call=call,
-            )
-            return "book: window taken, asked again"
+            return _booking_failed(interaction, decision, call=call)
         say(interaction, decision.reply or "", kind=reply_kind, call=call)
         return f"booked job {job.pk}"
     if action == Action.ESCALATE:
@@ -421,7 +429,7 @@ def apply_decision(
             interaction=interaction,
             to="dismissed.agent",
             actor_kind=Author.AGENT,
-            detail=_why(decision, "outside the service area or declined"),
+            detail=_DISMISSALS.get(decision.reason, _why(decision, "declined")),
         )
         say(interaction, decision.reply or "", kind=reply_kind, call=call)
         if call is not None:
@@ -431,12 +439,40 @@ def apply_decision(
     return "reply" if decision.reply else "silent"
 
 
+def _booking_failed(interaction: Interaction, decision: Decision, *, call: Call | None) -> str:
+    """Someone took the last slot of the chosen window first: offer again."""
+    interaction.agent_state = _forget_window(interaction.agent_state, decision.window_id or 0)
+    retry = getattr(get_brain(), "booking_failed", None)
+    if callable(retry):
+        again = retry(conversation_for(interaction), decision.window_id)
+        if isinstance(again, Decision) and again.action != Action.BOOK:
+            return "window taken: " + apply_decision(interaction, again, call=call, text="")
+    _save_state(interaction, interaction.agent_state)
+    say(
+        interaction,
+        "Sorry, that arrival window was just taken. Could you pick another of the times "
+        "I offered, or tell me a day that works?",
+        kind=gate.SendKind.REPLY,
+        call=call,
+    )
+    return "window taken: asked again"
+
+
+_DISMISSALS = {
+    "outside_service_area": "the address is outside the service area",
+    "declined": "the lead declined",
+    "outside_skills": "the job is outside what the company does",
+}
+
+
 def _why(decision: Decision, fallback: str) -> str:
     reason = (decision.reason or "").replace("_", " ").strip()
     return reason or fallback
 
 
 def _book(interaction: Interaction, decision: Decision) -> Job | None:
+    if decision.window_id is None:
+        return None
     window = (
         ArrivalWindow.objects.for_company(interaction.company_id)
         .filter(pk=decision.window_id)
@@ -477,21 +513,17 @@ def _book(interaction: Interaction, decision: Decision) -> Job | None:
 
 
 def _replies(interaction: Interaction) -> list[engagement.Reply]:
-    inbound: list[tuple[datetime, str]] = []
-    ours: list[datetime] = []
-    for m in Message.objects.filter(interaction_id=interaction.pk).exclude(
+    thread: list[tuple[datetime, int, int, bool, str]] = []
+    texts = Message.objects.filter(interaction_id=interaction.pk).exclude(
         delivery_status=Message.Delivery.BLOCKED
-    ):
-        if m.direction == Message.Direction.INBOUND:
-            inbound.append((m.created_at, m.body))
-        else:
-            ours.append(m.sent_at or m.created_at)
+    )
+    for m in texts:
+        inbound = m.direction == Message.Direction.INBOUND
+        thread.append((m.sent_at or m.created_at, 0, m.pk, inbound, m.body))
     for t in CallTurn.objects.filter(call__interaction_id=interaction.pk):
-        if t.speaker == Author.LEAD:
-            inbound.append((t.at, t.text))
-        else:
-            ours.append(t.at)
-    return engagement.replies_from(inbound, ours)
+        thread.append((t.at, 1, t.pk, t.speaker == Author.LEAD, t.text))
+    thread.sort(key=lambda item: item[:3])
+    return engagement.replies_from([(at, lead, body) for at, _, _, lead, body in thread])
 
 
 def update_engagement(interaction: Interaction) -> str | None:

@@ -7,6 +7,8 @@ It needs no network and no model. Its memory between turns is Decision.state (pl
     zip            a ZIP the lead stated (the lead record's ZIP is used when empty)
     shown          the windows last offered, numbered as shown: [{"window_id", "start", "end"}]
     offered        those of them still believed free (the policy drops one it failed to book)
+    offered_job_type  the job type those windows were found for
+    passed_over    windows the lead said no to ("none of those"), not offered again
     booked         the window asked to be booked, same shape; when the policy could not book
                    it (it is gone from "offered"), the next turn goes back to choosing
     misunderstood  messages in a row the brain could not read
@@ -20,7 +22,7 @@ and scheduling.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +36,8 @@ from leadline.agent.types import (
     WindowOption,
 )
 from leadline.agent.understanding import Understanding, When, detect_need, understand
-from leadline.capacity.job_types import JOB_TYPES, label_of
+from leadline.capacity.job_types import JOB_TYPES
+from leadline.kit.phone import format_phone
 from leadline.kit.places import lookup_zip
 
 START = "start"
@@ -146,6 +149,26 @@ class RulesBrain:
         return _Reply(conversation, state).decide()
 
 
+def _relaxed(when: When) -> list[When]:
+    """`when`, then without its days (same time of day), then only its days."""
+    attempts = [when]
+    time_of_day = replace(when, dates=())
+    if when.dates and not time_of_day.is_empty:
+        attempts.extend([time_of_day, When(dates=when.dates)])
+    return attempts
+
+
+def _windows_in(raw: Any) -> list[WindowOption]:
+    """The windows remembered in the state; anything malformed is skipped."""
+    found = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            found.append(_window_from_state(item))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return found
+
+
 def _initial_state(conversation: Conversation) -> dict[str, Any]:
     state: dict[str, Any] = {
         "stage": START,
@@ -156,6 +179,7 @@ def _initial_state(conversation: Conversation) -> dict[str, Any]:
         "booked": None,
         "misunderstood": 0,
         "person_offered": False,
+        "passed_over": [],
     }
     state.update(dict(conversation.state or {}))
     if not state.get("job_type"):
@@ -185,10 +209,12 @@ class _Reply:
         self.rules = EscalationRules.read(self.company.escalation_rules)
         self.tz = ZoneInfo(self.company.time_zone or "UTC")
         self.channel = conversation.channel
+        self.phone = format_phone(self.company.phone) if self.company.phone else ""
         self.parts: list[str] = []
         self.und = Understanding(text="")
         self.intents: list[str] = []
         self.no_answered_person = False
+        self.previous_job: str | None = None
 
     # --- The rules, in order ----------------------------------------------------------------
 
@@ -222,7 +248,7 @@ class _Reply:
         if wants_person:
             if self.rules.human_request:
                 return self._escalate(EscalationReason.HUMAN_REQUEST, writing.escalate_human())
-            self.parts.append(writing.cannot_hand_over(self.company.phone))
+            self.parts.append(writing.cannot_hand_over(self.phone))
         if self.state["stage"] == BOOKED:
             return self._after_booking()
         if self.state["stage"] == DISMISSED:
@@ -241,14 +267,15 @@ class _Reply:
         outside_area = self._outside_area()
         if outside_area is not None:
             return outside_area
+        self.previous_job = self.state.get("offered_job_type") or self.state.get("job_type")
         if und.job_type:
             self.state["job_type"] = und.job_type
-        if und.outside and not und.job_type:
+        if und.outside and (not und.job_type or und.skill_question):
             return self._outside_skills(und.outside)
         if und.job_type and not self._in_skills(und.job_type):
-            return self._outside_skills(label_of(und.job_type).lower())
+            return self._outside_skills(writing.job_label(und.job_type))
 
-        self._answer_questions(person_offered)
+        self._answer_questions()
         if und.not_now:
             self.parts.append(writing.not_now())
             return self._decision(self._text())
@@ -277,10 +304,10 @@ class _Reply:
                 self.parts.append(writing.ask_need(self.company.skills, self.channel))
                 return self._decision(self._text())
             if not self._in_skills(job):
-                return self._outside_skills(label_of(job).lower())
+                return self._outside_skills(writing.job_label(job))
             if und.skill_question:
                 self.parts.insert(0, writing.skill_answer(writing.need_phrase(job)))
-            if und.earliest and not und.is_question and und.when.is_empty:
+            if und.soonest_please and not und.is_question and und.when.is_empty:
                 return self._book_soonest()
             return self.offer(und.when)
         if self.parts:
@@ -288,6 +315,8 @@ class _Reply:
                 self.parts.append(writing.prompt_for_service(writing.need_phrase(job)))
             return self._decision(self._text())
         if und.understood:
+            if und.zip_code or und.address:
+                self.parts.append(writing.noted())
             if job:
                 self.parts.append(writing.greet_back(self._greet_name(), writing.need_phrase(job)))
             else:
@@ -301,6 +330,7 @@ class _Reply:
         und = self.und
         asked = und.brand_question or und.hours_question or und.area_question
         asked = asked or und.price_question or und.bot_question or und.general_question
+        asked = asked or und.office_question
         return asked and not (und.yes or und.wants_service or und.choice or und.skill_question)
 
     def _greet_name(self) -> str:
@@ -310,14 +340,20 @@ class _Reply:
 
     def _choose(self) -> Decision:
         und = self.und
-        shown = [_window_from_state(w) for w in self.state.get("shown") or self.state["offered"]]
-        offered = [_window_from_state(w) for w in self.state["offered"]]
+        offered = _windows_in(self.state["offered"])
+        shown = _windows_in(self.state.get("shown")) or offered
+        if not offered:
+            return self._start()
         free = {w.window_id for w in offered}
-        job_changed = und.job_type is not None and und.job_type != self._offered_job()
+        job_changed = und.job_type is not None and und.job_type != self.previous_job
         if job_changed:
+            self.state["passed_over"] = []
             return self.offer(und.when)
         picked = self._pick(shown)
         if picked is not None and picked.window_id in free:
+            if und.ordinal is None and und.info_question:
+                # "What's the earliest?" asks; it does not take the window yet.
+                return self._propose([picked])
             return self._book(picked)
         if picked is not None:
             taken = {w.window_id for w in shown if w.window_id not in free}
@@ -328,18 +364,18 @@ class _Reply:
         if not und.when.is_empty:
             return self.offer(und.when)
         if und.more_times or (und.no and not self.no_answered_person):
-            return self.offer(When(), exclude={w.window_id for w in shown}, more=True)
+            passed = {w.window_id for w in shown} | set(self.state.get("passed_over") or [])
+            return self.offer(When(), exclude=passed, more=True)
         if und.yes and not und.asks_something:
             return self._book(offered[0])
-        if und.wants_service:
-            return self.offer(When())
+        if und.wants_service or und.repeat:
+            return self._propose([w for w in shown if w.window_id in free] or offered)
         if self.parts or und.understood:
+            if (und.zip_code or und.address) and not self.parts:
+                self.parts.append(writing.noted())
             self.parts.append(writing.pick_prompt(len(shown), self.channel))
             return self._decision(self._text())
         return self._misunderstood()
-
-    def _offered_job(self) -> str | None:
-        return self.state.get("offered_job_type") or self.state.get("job_type")
 
     def _pick(self, offered: list[WindowOption]) -> WindowOption | None:
         und = self.und
@@ -350,7 +386,10 @@ class _Reply:
                 return offered[-1]
             if 1 <= und.ordinal <= len(offered):
                 return offered[und.ordinal - 1]
-            return None
+            # "the 8 one": a number past the list may be an hour.
+            hour = und.ordinal + 12 if und.ordinal <= 6 else und.ordinal
+            by_hour = When(at=hour * 60)
+            return next((w for w in offered if by_hour.matches(*self._local(w))), None)
         pool = [w for w in offered if und.when.matches(*self._local(w))]
         if not pool:
             return None
@@ -359,6 +398,18 @@ class _Reply:
         if und.earliest or not und.when.is_empty:
             return pool[0]
         return None
+
+    def _propose(self, windows: list[WindowOption], *, soonest: bool = True) -> Decision:
+        """Offer exactly these windows (numbered as given)."""
+        self.state["stage"] = OFFERED
+        self.state["offered"] = [_window_state(w) for w in windows]
+        self.state["shown"] = list(self.state["offered"])
+        self.state["offered_job_type"] = self.state.get("offered_job_type") or self.state.get(
+            "job_type"
+        )
+        text = writing.offer([self._local(w) for w in windows], self.channel, soonest=soonest)
+        self.parts.append(text)
+        return self._decision(self._text())
 
     def offer(
         self,
@@ -382,20 +433,35 @@ class _Reply:
                 return self._no_capacity(writing.escalate_no_other_times(self.rules.horizon_days))
             return self._no_capacity(writing.escalate_availability(self.rules.horizon_days))
         note = ""
+        asked_for = False
         if not when.is_empty:
-            matching = [w for w in windows if when.matches(*self._local(w))]
-            if matching:
-                windows = matching
-            else:
+            # The closest fit: everything asked, else the time of day on another day, else the day.
+            for attempt in _relaxed(when):
+                matching = [w for w in windows if attempt.matches(*self._local(w))]
+                if matching:
+                    break
+            if attempt != when or not matching:
                 note = writing.no_match()
+            asked_for = bool(matching) and not note
+            windows = matching or windows
+            if asked_for and len(windows) == 1 and self._pins_one_window(when):
+                return self._book(windows[0], job)
+        if more:
+            self.state["passed_over"] = sorted(excluded)
         chosen = windows[:OFFER_SIZE]
         self.state["stage"] = OFFERED
         self.state["offered"] = [_window_state(w) for w in chosen]
         self.state["shown"] = list(self.state["offered"])
         self.state["offered_job_type"] = job
-        text = writing.offer([self._local(w) for w in chosen], self.channel)
+        text = writing.offer([self._local(w) for w in chosen], self.channel, soonest=not asked_for)
         self.parts.extend(p for p in (lead_in, note, text) if p)
         return self._decision(self._text())
+
+    def _pins_one_window(self, when: When) -> bool:
+        """A day and a time, said as a choice ("tomorrow at 10 works"), not asked about."""
+        und = self.und
+        timed = when.at is not None or when.range_start is not None
+        return bool(when.dates) and timed and not und.is_question and not und.more_times
 
     def _windows(self, job: str, limit: int) -> list[WindowOption]:
         horizon = self.conv.now + timedelta(days=self.rules.horizon_days)
@@ -432,7 +498,7 @@ class _Reply:
     def _no_capacity(self, text: str) -> Decision:
         if self.rules.availability:
             return self._escalate(EscalationReason.AVAILABILITY, text)
-        self.parts.append(writing.no_availability(self.company.phone))
+        self.parts.append(writing.no_availability(self.phone))
         return self._decision(self._text())
 
     # --- After booking ----------------------------------------------------------------------
@@ -442,27 +508,28 @@ class _Reply:
         if und.reschedule:
             if self.rules.human_request:
                 return self._escalate(EscalationReason.HUMAN_REQUEST, writing.escalate_reschedule())
-            self.parts.append(writing.cannot_hand_over(self.company.phone))
+            self.parts.append(writing.cannot_hand_over(self.phone))
             return self._decision(self._text())
         if und.zip_code:
             self.state["zip"] = und.zip_code
-        self._answer_questions(person_offered=False)
+        self._answer_questions()
         if not self.parts:
             booked = self.state.get("booked")
-            label = self._label(_window_from_state(booked)) if booked else "soon"
+            windows = _windows_in([booked])
+            label = self._label(windows[0]) if windows else "soon"
             self.parts.append(
                 writing.after_booking(
                     label=label,
                     thanks=und.thanks or und.yes or und.ack or und.greeting,
                     noted=bool(und.zip_code or und.address),
-                    phone=self.company.phone,
+                    phone=self.phone,
                 )
             )
         return self._decision(self._text())
 
     # --- Answers ----------------------------------------------------------------------------
 
-    def _answer_questions(self, person_offered: bool) -> None:
+    def _answer_questions(self) -> None:
         und = self.und
         company = self.company
         if und.bot_question:
@@ -483,6 +550,8 @@ class _Reply:
             self.parts.append(writing.area_answer(company.service_area_zips, zip_code or None))
         if und.general_question:
             self.parts.append(writing.general_question())
+        if und.office_question:
+            self.parts.append(writing.office_answer(self.phone))
 
     # --- Endings ----------------------------------------------------------------------------
 
@@ -518,8 +587,9 @@ class _Reply:
             return self._escalate(EscalationReason.AGENT_ISSUE, writing.escalate_agent_issue())
         offered = len(self.state.get("shown") or self.state.get("offered") or [])
         stage = self.state["stage"] if offered or self.state["stage"] != OFFERED else START
+        text = writing.clarify(stage, offered, self.channel, question=self.und.is_question)
         return Decision(
-            reply=self._wrap(writing.clarify(stage, offered, self.channel)),
+            reply=self._wrap(text),
             job_type=self.state.get("job_type"),
             intents=tuple(self.intents),
             state=dict(self.state),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from leadline.agent.understanding import detect_need
 from leadline.capacity.job_types import JOB_TYPES, label_of
 from leadline.capacity.models import ArrivalWindow
+from leadline.compliance.selectors import is_opted_out
 from leadline.crm.models import Job
 from leadline.interactions.models import Author, Interaction, InteractionEvent, Message
 from leadline.kit.phone import format_phone
@@ -30,6 +31,14 @@ def guess_job_type(text: str) -> str | None:
         if job_type.label.lower() == lowered or code == lowered:
             return code
     return detect_need(lowered).job_type
+
+
+def need_phrase(job_type: str) -> str:
+    """A job type as it reads inside a sentence: "AC repair", "leak repair"."""
+    label = label_of(job_type)
+    if label.split(" ", 1)[0].isupper():
+        return label
+    return label[0].lower() + label[1:]
 
 
 def _state_job_type(state: dict[str, Any]) -> str | None:
@@ -49,7 +58,15 @@ def job_type_for(interaction: Interaction) -> str | None:
     job = Job.objects.filter(interaction_id=interaction.pk).order_by("-id").first()
     if job is not None:
         return job.job_type
-    return _state_job_type(interaction.agent_state or {}) or guess_job_type(interaction.lead.note)
+    known = _state_job_type(interaction.agent_state or {}) or guess_job_type(interaction.lead.note)
+    if known:
+        return known
+    said = Message.objects.filter(interaction_id=interaction.pk, author=Author.LEAD).order_by("id")
+    for body in said.values_list("body", flat=True)[:5]:
+        guessed = guess_job_type(body)
+        if guessed:
+            return guessed
+    return None
 
 
 def _offered_window_ids(state: dict[str, Any]) -> list[int]:
@@ -118,7 +135,7 @@ def build_summary(interaction: Interaction) -> str:
     job_type = job_type_for(interaction)
     note = " ".join((lead.note or "").split())
     if job_type:
-        need = f"needs {label_of(job_type).lower()}"
+        need = f"needs {need_phrase(job_type)}"
         if note and note.lower() != label_of(job_type).lower():
             need += f' (note: "{note[:80]}")'
     elif note:
@@ -136,7 +153,7 @@ def build_summary(interaction: Interaction) -> str:
     if job is not None:
         who = "The agent" if job.booked_by == Job.BookedBy.AGENT else "A team member"
         sentences.append(
-            f"{who} booked {job.get_job_type_display().lower()} for "
+            f"{who} booked {need_phrase(job.job_type)} for "
             f"{describe_window(job.arrival_start, job.arrival_end, zone)}."
         )
     else:
@@ -180,30 +197,38 @@ def _outcome_sentence(interaction: Interaction, zone: ZoneInfo) -> str:
         if status == "active.cold":
             return "The lead has gone quiet; the agent keeps following up."
         return f"The lead is engaged ({label}); the agent is waiting for their next answer."
-    if status == "converted.agent":
-        return "The agent booked it on its own; nothing is pending."
     if status.startswith("converted"):
-        return "A team member booked it; nothing is pending."
+        return "Nothing is pending."
     if status.startswith("escalated"):
         why = interaction.status_info.meaning
         quoted = f" The lead wrote {_quote(last_lead)}." if last_lead else ""
         return f"Escalated because {why}; waiting for a team member.{quoted}"
     if status == "dismissed.agent":
-        return f"The agent closed it: {detail or 'outside the service area or declined'}."
+        return f"The agent closed it: {_lower(detail) or 'outside the service area or declined'}."
     if status.startswith("dismissed"):
         return f"A team member dismissed it: {detail or 'no reason given'}."
     if status == "abandoned":
         return "The whole follow-up cadence went unanswered, so it was closed as Abandoned."
     if status == "opt_out":
-        said = f" by replying {_quote(last_lead)}" if last_lead else ""
-        return f"The lead opted out{said}; nothing more will be sent to this number."
+        how = detail or "The lead opted out"
+        if is_opted_out(company=interaction.company, phone=interaction.lead.phone):
+            return f"{how}; nothing more will be sent to this number."
+        return f"{how}; the number has since re-subscribed, but this conversation stays closed."
     if status == "failed":
-        return f"The agent could not reach the lead: {detail or 'the number is not reachable'}."
+        reason = _lower(detail) or "the number is not reachable"
+        return f"The agent could not reach the lead: {reason}."
     if status == "terminated":
         return f"The system ended it: {detail or 'the campaign or the lead went away'}."
     if status == "takeover":
         return "A team member took over; the agent sends nothing more to this lead."
     return f"Status: {interaction.status_label}."
+
+
+def _lower(text: str) -> str:
+    """A detail placed after a colon reads in lower case ("the number could not ...")."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def refresh_summary(*, interaction: Interaction) -> str:

@@ -59,7 +59,8 @@ _WRONG_NUMBER = _rx(
 # --- People, bots ----------------------------------------------------------------------------
 
 _HUMAN_REQUEST = _rx(
-    r"\b(talk|speak|chat|speaking|talking)\s+(to|with)\s+(a |an |the |some |your |one of your )?"
+    r"\b(talk|speak|chat|speaking|talking)\s+(to|with|w/?)\s+"
+    r"(a |an |the |some |your |one of your )?"
     r"(real |actual |live |human |office )?(person|human|someone|somebody|some one|rep\b|"
     r"representative|agent|manager|owner|supervisor|tech|technician|operator|people|staff|"
     r"team member|office|dispatcher|csr|customer service)"
@@ -214,8 +215,9 @@ _OPENER = _rx(
     r"garage door motor)\b"
 )
 _GARAGE = _rx(
-    r"\bgarage\b|\bdoor springs?\b|\bbroken springs?\b|\boff (the )?tracks?\b"
-    r"|\boverhead door\b"
+    r"\bgarage ?doors?\b|\boverhead doors?\b|\bdoor springs?\b|\bbroken springs?\b"
+    r"|\boff (the )?tracks?\b|\bgarage (won'?t|wont|doesn'?t|doesnt|isn'?t|is stuck|stuck|keeps|"
+    r"will not|opens|closes|is making|makes|is off|is broken|broke|is jammed|jammed)"
 )
 _EV = _rx(
     r"\bev\b|\belectric (vehicle|car|truck)\b|\btesla\b|\bcar charger\b"
@@ -264,7 +266,13 @@ _ELECTRICAL = _rx(
     r"wiring|rewir\w*|electrical|electrician|electric|gfci|gfi|ceiling fan|surge|"
     r"half the house)\b"
 )
-_HVAC_GENERIC = _rx(r"\b(hvac|thermostat|heat pump|air handler|vents?|blower)\b")
+# HVAC equipment by name ("furnace", "heat pump"), without the vague "system" or "unit".
+_HVAC_UNIT_NAMED = _rx(r"\b(hvac|furnace|furnance|heat pump|central air)\b")
+_HVAC_GENERIC = _rx(
+    r"\b(hvac|thermostat|heat pump|air handler|vents?|blower)\b"
+    r"|\b(outside|outdoor|indoor|upstairs|downstairs|attic) unit\b"
+    r"|\bunit (is |isn'?t|is not|won'?t|not|stopped|keeps|outside)"
+)
 
 
 @dataclass(frozen=True)
@@ -287,36 +295,77 @@ def detect_need(text: str) -> Need:
 
 
 def _job_type(t: str) -> str | None:
-    if _any(_WATER_HEATER, t):
-        return "water_heater_replacement_estimate" if _any(_REPLACE, t) else "water_heater_repair"
-    if _any(_OPENER, t):
-        return "garage_door_opener"
-    if _any(_GARAGE, t):
-        if _any(_REPLACE, t):
-            return "garage_door_replacement_estimate"
-        return "garage_door_repair"
+    # An EV charger is often "in the garage": the charger decides.
     if _any(_EV, t):
         return "ev_charger_estimate"
-    if _any(_PANEL, t):
-        return "panel_upgrade_estimate"
-    hvac = _any(_HVAC_UNIT, t) or _any(_AC, t) or _any(_HEATING, t)
-    if hvac and _any(_REPLACE, t):
-        return "hvac_replacement_estimate"
+    # Things (a water heater, an AC, a toilet) beat symptoms (a leak, a clog); between things,
+    # the one named first is the job. Words like "replace" count only in that thing's clause.
+    found = [
+        (match.start(), family)
+        for family, pattern in _THINGS
+        if (match := pattern.search(t)) is not None
+    ]
+    if found:
+        position, family = min(found)
+        return _thing_job(family, _clause(t, position))
+    if _any(_REPLACE, t) and _any(_HVAC_UNIT, t):
+        return "hvac_replacement_estimate"  # "a new system", "replace the unit"
     if _any(_TUNE_UP, t):
         return "hvac_tune_up"
-    ordered = (
-        ("ac_repair", _AC),
-        ("heating_repair", _HEATING),
-        ("toilet_repair", _TOILET),
-        ("drain_cleaning", _DRAIN),
-        ("leak_repair", _LEAK),
-        ("electrical_repair", _ELECTRICAL),
-        ("ac_repair", _HVAC_GENERIC),
-    )
-    for code, pattern in ordered:
-        if _any(pattern, t):
-            return code
-    return None
+    symptoms = [
+        (match.start(), code)
+        for code, pattern in _SYMPTOMS
+        if (match := pattern.search(t)) is not None
+    ]
+    return min(symptoms)[1] if symptoms else None
+
+
+def _clause(t: str, position: int) -> str:
+    """The part of the text around `position`, between punctuation or "and"/"but"."""
+    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(t, 0, position))]
+    after = _CLAUSE_BREAK.search(t, position)
+    return t[max(cuts) : after.start() if after else len(t)]
+
+
+def _thing_job(family: str, clause: str) -> str:
+    replace = _any(_REPLACE, clause)
+    if family == "water_heater":
+        return "water_heater_replacement_estimate" if replace else "water_heater_repair"
+    if family == "garage":
+        if _any(_OPENER, clause):
+            return "garage_door_opener"
+        return "garage_door_replacement_estimate" if replace else "garage_door_repair"
+    if family == "panel":
+        return "panel_upgrade_estimate"
+    if family == "toilet":
+        return "toilet_repair"
+    if replace:
+        return "hvac_replacement_estimate"
+    if _any(_TUNE_UP, clause):
+        return "hvac_tune_up"
+    heating = _HEATING.search(clause)
+    cooling = _AC.search(clause)
+    if heating and (cooling is None or heating.start() < cooling.start()):
+        return "heating_repair"
+    return "ac_repair"
+
+
+_CLAUSE_BREAK = _rx(r"[,.;!?]|\b(and|but|also|plus)\b")
+_THINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("water_heater", _WATER_HEATER),
+    ("garage", _rx(_OPENER.pattern + "|" + _GARAGE.pattern)),
+    ("panel", _PANEL),
+    ("hvac", _AC),
+    ("hvac", _HEATING),
+    ("hvac", _HVAC_UNIT_NAMED),
+    ("toilet", _TOILET),
+)
+_SYMPTOMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("drain_cleaning", _DRAIN),
+    ("leak_repair", _LEAK),
+    ("electrical_repair", _ELECTRICAL),
+    ("ac_repair", _HVAC_GENERIC),
+)
 
 
 # --- When: days, parts of the day, times --------------------------------------------------
@@ -380,6 +429,17 @@ _EARLIEST = _rx(
     r"any ?time|any time works|whatever (is|you have)|whichever|doesn'?t matter|"
     r"dont care|don'?t care|any of (them|those)|either (one|is fine|works)|any is fine|"
     r"lo antes posible|lo mas pronto|cuanto antes|right away|quickest|fastest)\b"
+)
+# Said plainly ("earliest is fine"), these pick the soonest window; "asap" only says it's urgent.
+_SOONEST_PLEASE = _rx(
+    r"\b(earliest|earlist|soonest|first available|first avail\w*|first opening|next available|"
+    r"whatever (is|you have)|whichever|any ?time|lo antes posible)\b"
+)
+# Asking about a time rather than taking it: "what's the earliest?", "when is the soonest?"
+_INFO_QUESTION = _rx(r"\b(what'?s|what is|whats|when'?s|when is|which is|how early|how soon)\b")
+_REPEAT = _rx(
+    r"\b(repeat( that| those| it)?|say (that|those|it) again|come again|what was that|"
+    r"didn'?t (catch|hear) (that|you)|can'?t hear|one more time|pardon)\b|^\W*(sorry|what)\W*$"
 )
 _LATEST = _rx(
     r"\b(latest|last one|last option|last slot|later one|the last|el ultimo|"
@@ -466,6 +526,16 @@ def _next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7)
 
 
+_NOT_BEFORE = _rx(
+    r"\b(don'?t|do not|dont|not|never) (come |arrive |be here |show up )?before\b"
+    r"|\bno earlier than\b|\bnot until\b"
+)
+_NOT_AFTER = _rx(
+    r"\b(don'?t|do not|dont|not|never) (come |arrive |be here |show up )?after\b"
+    r"|\bno later than\b"
+)
+
+
 def parse_when(norm: str, today: date) -> When:
     """Days, parts of the day and times of day in a normalized text, relative to `today`."""
     dates: list[date] = []
@@ -504,6 +574,9 @@ def parse_when(norm: str, today: date) -> When:
     range_start = range_end = at = after = before = None
     scrubbed = _NUMERIC_DATE.sub(" ", _MONTH_DAY.sub(" ", norm))
     scrubbed = re.sub(r"\b\d{3,}\b", " ", scrubbed)
+    # "don't come before 10" means after 10; "no later than 2" means before 2.
+    scrubbed = _NOT_BEFORE.sub(" after ", scrubbed)
+    scrubbed = _NOT_AFTER.sub(" before ", scrubbed)
     if (rng := _RANGE.search(scrubbed)) is not None and _looks_like_range(rng):
         end_suffix = rng.group(6)
         range_end = _hour(rng.group(4), rng.group(5), end_suffix)
@@ -675,6 +748,9 @@ _FILLER = _rx(
 )
 
 
+_TIME_TAKEN = _rx(r"\s*(works?|is|slot|sounds|please|pls|would|will|for|looks|ok|\W*$)")
+
+
 def parse_ordinal(norm: str) -> int | None:
     """1-based choice ("the second one", "#2", "2", "option two"); -1 is the last one."""
     if (numbered := _NUMBERED.search(norm)) is not None:
@@ -683,8 +759,10 @@ def parse_ordinal(norm: str) -> int | None:
     for match in _ORDINAL.finditer(norm):
         word = match.group(2)
         follower = match.group(3) or ""
-        if follower in _NOT_ORDINAL_FOLLOWERS or (word in ("first", "last") and follower == "time"):
+        if follower in _NOT_ORDINAL_FOLLOWERS:
             continue
+        if follower == "time" and not _TIME_TAKEN.match(norm, match.end()):
+            continue  # "first time customer", "last time you came"
         if norm[: match.start()].endswith(("a ", "one ", "just a ", "wait a ")):
             continue
         short = len(norm.split()) <= 3
@@ -776,6 +854,9 @@ _WANTS = _rx(
     r"|\bset (it|something|me|us) up\b|\bget (me|us) (on the|in|scheduled)\b|\bready\b"
     r"|\bi need\b|\bwe need\b|\bneed to get\b|\bplease send\b|\bcita\b|\bwhat do you got\b"
     r"|\bwhat'?cha got\b|\bwhen are you free\b|\bare you free\b"
+    r"|\b(broke|broken|stopped working|not working|isn'?t working|doesn'?t work|won'?t work|"
+    r"died|is dead|quit working|went out|acting up|messed up|acting weird|nothing (is )?working)\b"
+    r"|\b(not sure|don'?t know|no idea|idk) what'?s wrong\b"
 )
 _URGENT = _rx(
     r"\b(asap|urgent|urgently|emergency|right away|right now|today|immediately|flood\w*|"
@@ -810,6 +891,13 @@ _SERVICE_WHAT = _rx(r"\bdo you (service|serve) ([a-z][a-z ]+)")
 _SKILL_QUESTION = _rx(
     r"\b(do|can|could) (you|y'?all|u) (guys )?(fix|repair|do|handle|work on|install|replace|"
     r"service|take care of|offer|deal with)\b|\bis that something you\b|\bdo you (guys )?do\b"
+)
+_OFFICE_QUESTION = _rx(
+    r"\b(credit cards?|debit|cash|(take|accept|pay by|pay with) checks?|payments?|pay (with|by|in)|"
+    r"financ\w*|warrant\w*|guarantee\w*|"
+    r"licensed|insured|insurance|bonded|reviews?|references|how long (will|does|would) (it|that|"
+    r"the (job|repair|visit)) take|phone number|discounts?|coupons?|senior discount|"
+    r"military discount|permits?)\b"
 )
 _RESCHEDULE = _rx(
     r"\breschedul\w*|\bchange (my|the) (appointment|appt|time|booking)\b"
@@ -898,6 +986,9 @@ class Understanding:
     urgent: bool = False
     wants_service: bool = False
     earliest: bool = False
+    soonest_please: bool = False
+    info_question: bool = False
+    repeat: bool = False
     latest: bool = False
     ordinal: int | None = None
     more_times: bool = False
@@ -909,6 +1000,7 @@ class Understanding:
     hours_question: bool = False
     area_question: bool = False
     skill_question: bool = False
+    office_question: bool = False  # payment, warranty, licences...: the office answers those
     general_question: bool = False
     reschedule: bool = False
     zip_code: str | None = None
@@ -932,6 +1024,7 @@ class Understanding:
             or self.hours_question
             or self.area_question
             or self.skill_question
+            or self.office_question
             or self.general_question
             or self.bot_question
         )
@@ -968,8 +1061,10 @@ class Understanding:
                 ("question:hours", self.hours_question),
                 ("question:service_area", self.area_question),
                 ("question:skill", self.skill_question),
+                ("question:office", self.office_question),
                 ("question:general", self.general_question),
                 ("reschedule", self.reschedule),
+                ("repeat", self.repeat),
                 ("address", self.address),
             )
             if on
@@ -1018,8 +1113,8 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         abuse=_any(_ABUSE_AT_YOU, norm),
         decline=decline,
         not_now=_any(_NOT_NOW, norm) and not choice_made,
-        yes=yes,
-        no=no and not yes,
+        yes=yes and not no,
+        no=no,
         greeting=_any(_GREETING, norm),
         thanks=_any(_THANKS, norm),
         ack=_any(_ACK, norm),
@@ -1028,6 +1123,9 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         urgent=_any(_URGENT, norm),
         wants_service=_any(_WANTS, norm),
         earliest=earliest,
+        soonest_please=_any(_SOONEST_PLEASE, norm),
+        info_question=_any(_INFO_QUESTION, norm),
+        repeat=_any(_REPEAT, norm),
         latest=_any(_LATEST, norm) and ordinal in (None, -1),
         ordinal=ordinal,
         more_times=_any(_NEITHER, norm) or _any(_MORE_TIMES, norm),
@@ -1038,7 +1136,8 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         other_brands=others,
         hours_question=_any(_HOURS, norm),
         area_question=area,
-        skill_question=_any(_SKILL_QUESTION, norm),
+        skill_question=_any(_SKILL_QUESTION, norm) and bool(need.job_type or need.outside),
+        office_question=_any(_OFFICE_QUESTION, norm),
         general_question=_any(_QUESTIONS, norm),
         reschedule=_any(_RESCHEDULE, norm),
         zip_code=zip_code,

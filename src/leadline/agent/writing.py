@@ -71,6 +71,8 @@ _STATES = (
     "backed up",
     "out",
 )
+# States that read badly before the noun: "your AC that's out", not "your out AC".
+_AFTER_STATES = {"out", "backed up", "dead"}
 _A_PROJECTS = re.compile(
     r"estimate|quote|upgrade|tune[ -]?up|install|installation|replacement|maintenance|"
     r"inspection|\bnew\b"
@@ -116,7 +118,10 @@ def describe_note(note: str, job_type: str | None) -> str:
         return f"your {thing} that {_NEGATIONS.get(neg.lower(), neg)} {verb.lower()}"
     for state in _STATES:
         if low.endswith(" " + state):
-            return f"your {state} {text[: -len(state) - 1]}"
+            thing = text[: -len(state) - 1]
+            if state in _AFTER_STATES:
+                return f"your {thing} that's {state}"
+            return f"your {state} {thing}"
     if _A_PROJECTS.search(low):
         text = re.sub(r"tune[ -]?up", "tune-up", text, flags=re.IGNORECASE)
         return f"{_article(text)} {text}"
@@ -246,12 +251,21 @@ def intro(*, company: str, first_name: str) -> str:
     return f"Hi {greeting_name(first_name)}, this is the virtual assistant for {company}."
 
 
-def offer(windows: Sequence[tuple[datetime, datetime]], channel: str) -> str:
-    """Free windows (local times), soonest first; a plain "yes" books the first one."""
+def offer(
+    windows: Sequence[tuple[datetime, datetime]], channel: str, *, soonest: bool = True
+) -> str:
+    """Free windows (local times), soonest first; a plain "yes" books the first one.
+
+    `soonest` says the windows are simply the next free ones, not ones the lead asked for.
+    """
     if len(windows) == 1:
-        return f"The soonest I have is {window_label(*windows[0], channel)}. Should I book it?"
+        label = window_label(*windows[0], channel)
+        if soonest:
+            return f"The soonest I have is {label}. Should I book it?"
+        return f"{label[:1].upper()}{label[1:]} is open. Should I book it?"
     if channel == VOICE:
-        return f"I have {_spoken_list(windows)}. Should I book the first one, or would another " + (
+        return (
+            f"I have {_spoken_list(windows)}. Should I book the first one, or would another "
             "time work better?"
         )
     numbered = "\n".join(
@@ -282,6 +296,10 @@ def _spoken_span(start: datetime, end: datetime) -> str:
     if start_words[-3:] == end_words[-3:] and start_words != "noon":
         start_words = start_words[:-3]
     return f"{start_words} to {end_words}"
+
+
+def noted() -> str:
+    return "Thanks, got it!"
 
 
 def no_match() -> str:
@@ -335,18 +353,24 @@ def greet_back(first_name: str, need: str) -> str:
 # --- Answers ----------------------------------------------------------------------------------
 
 
+def job_label(job_type: str) -> str:
+    """The job type's label inside a sentence: "leak repair", "AC repair", "HVAC tune-up"."""
+    words = label_of(job_type).split()
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+
+
 def price_answer(prices: dict[str, str], job_type: str | None) -> str:
     if job_type and prices.get(job_type):
-        return f"For {label_of(job_type).lower()}: {prices[job_type].rstrip('.')}."
+        return f"For {job_label(job_type)}: {prices[job_type].rstrip('.')}."
     diagnostic = prices.get("diagnostic") or prices.get("service_call")
     if job_type and diagnostic:
         return (
-            f"The technician will quote {label_of(job_type).lower()} on site before any work; "
+            f"The technician will quote {job_label(job_type)} on site before any work; "
             f"the diagnostic visit is {diagnostic.rstrip('.')}."
         )
     if job_type:
         return (
-            f"The technician will give you an exact quote for {label_of(job_type).lower()} on "
+            f"The technician will give you an exact quote for {job_label(job_type)} on "
             "site before any work starts, or a team member can quote it for you."
         )
     return "Prices depend on the job. What do you need done? I'll tell you what it costs."
@@ -384,7 +408,10 @@ def area_summary(zips: Sequence[str]) -> str:
             prev = number
             continue
         if start is not None and prev is not None:
-            runs.append(f"{start:05d}" if start == prev else f"{start:05d}{DASH}{prev:05d}")
+            if prev - start >= 2:
+                runs.append(f"{start:05d}{DASH}{prev:05d}")
+            else:
+                runs.extend(f"{n:05d}" for n in range(start, prev + 1))
         start = prev = number
     if len(runs) > 8:
         return ", ".join(runs[:8]) + " and nearby"
@@ -415,6 +442,12 @@ def general_question() -> str:
         "Of course, ask away! I can help with prices, the brands we service, our hours and "
         "scheduling a visit."
     )
+
+
+def office_answer(phone: str) -> str:
+    if phone:
+        return f"Good question! Our office can help with that at {phone}."
+    return "Good question! Our office can help with that."
 
 
 def not_now() -> str:
@@ -502,8 +535,10 @@ def declined(company: str) -> str:
     return f"No problem, thanks for letting us know! If anything comes up, {company} is here."
 
 
-def clarify(stage: str, count: int, channel: str) -> str:
+def clarify(stage: str, count: int, channel: str, *, question: bool = False) -> str:
     """A clarifying question that says what kind of answer would help."""
+    if question:
+        return _UNSURE + " " + clarify(stage, count, channel).removeprefix(_MISSED + " ")
     if stage == "offered":
         if channel == VOICE:
             return "Sorry, I didn't catch that. Which time works best, the first, second or third?"
@@ -518,6 +553,10 @@ def clarify(stage: str, count: int, channel: str) -> str:
     if channel == VOICE:
         return "Sorry, I didn't catch that. Would you like us to get someone out? Yes or no?"
     return "Sorry, I didn't catch that. Would you like us to get someone out? Reply YES or NO."
+
+
+_MISSED = "Sorry, I didn't catch that."
+_UNSURE = "I'm not sure about that one, but our office can tell you."
 
 
 def booking_taken() -> str:

@@ -34,7 +34,7 @@ TEXTS: list[tuple[str, str, str, str | int]] = [
     ("when can someone come look at it", "start", OFFER, ""),
     ("its blowing warm air again", "start", OFFER, ""),
     ("need someone out thursday afternoon", "start", OFFER, "Thu Mar 5, 12"),
-    ("yes but i work til 2, anything after 2?", "start", OFFER, "2\u20134pm"),
+    ("yes but i work til 2, anything after 2?", "start", OFFER, "2-4pm"),
     # Straight to booking
     ("just book the earliest you have", "start", Action.BOOK, 1),
     ("first available is fine", "start", Action.BOOK, 1),

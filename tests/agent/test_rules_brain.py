@@ -22,7 +22,7 @@ from tests.agent.helpers import (
     windows_from,
 )
 
-WED_8 = "Wed Mar 4, 8\u201310am"
+WED_8 = "Wed Mar 4, 8-10am"
 
 
 def offered_state(*ids: int, job_type: str = "ac_repair") -> dict[str, Any]:
@@ -225,7 +225,7 @@ def test_wanting_service_offers_three_numbered_windows_and_remembers_them() -> N
     decision = say("yes", capacity=capacity)
     assert capacity.calls == [("ac_repair", 3)]
     reply = decision.reply or ""
-    assert f"1) {WED_8}\n2) Wed Mar 4, 10am\u201312pm\n3) Wed Mar 4, 12\u20132pm" in reply
+    assert f"1) {WED_8}\n2) Wed Mar 4, 10am-12pm\n3) Wed Mar 4, 12-2pm" in reply
     assert decision.state["stage"] == "offered"
     assert [w["window_id"] for w in decision.state["offered"]] == [1, 2, 3]
     assert decision.state["offered"][0]["start"] == "2026-03-04T08:00:00-06:00"
@@ -236,7 +236,7 @@ def test_windows_are_written_in_the_company_time_zone() -> None:
     start = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
     window = WindowOption(7, start, start + timedelta(hours=2))
     decision = say("yes", capacity=FakeCapacity(windows=[window]))
-    assert "Wed Mar 4, 8\u201310am" in (decision.reply or "")
+    assert "Wed Mar 4, 8-10am" in (decision.reply or "")
     assert "Should I book it?" in (decision.reply or "")
 
 
@@ -261,7 +261,7 @@ def test_a_day_that_was_not_offered_is_searched_for() -> None:
     )
     assert capacity.calls[-1] == ("ac_repair", 20)
     assert decision.action == Action.NONE
-    assert "1) Fri Mar 6, 8\u201310am" in (decision.reply or "")
+    assert "1) Fri Mar 6, 8-10am" in (decision.reply or "")
     assert all(w["start"].startswith("2026-03-06") for w in decision.state["offered"])
 
 
@@ -371,7 +371,7 @@ def test_a_day_and_a_time_said_plainly_books_that_window() -> None:
 def test_a_day_and_a_time_asked_about_is_offered_first() -> None:
     decision = say("can you come friday at 10?")
     assert decision.action == Action.NONE
-    assert decision.reply == "Fri Mar 6, 10am\u201312pm is open. Should I book it?"
+    assert decision.reply == "Fri Mar 6, 10am-12pm is open. Should I book it?"
 
 
 def test_a_number_past_the_list_asks_again() -> None:
@@ -674,7 +674,7 @@ def test_hours_answer_uses_the_configured_hours() -> None:
 def test_service_area_answer() -> None:
     assert "Yes, 78745 is in our service area." in (say("do you cover 78745?").reply or "")
     listed = say("what areas do you serve?", zip_code="")
-    assert "78613, 78660, 78664, 78665, 78681 and 78701\u201378759" in (listed.reply or "")
+    assert "78613, 78660, 78664, 78665, 78681 and 78701-78759" in (listed.reply or "")
 
 
 def test_a_question_with_a_request_answers_and_offers_in_one_reply() -> None:

@@ -45,10 +45,10 @@ def local(hour: int, day: int = 4) -> datetime:
 @pytest.mark.parametrize(
     ("start", "end", "text"),
     [
-        (8, 10, "Wed Mar 4, 8\u201310am"),
-        (10, 12, "Wed Mar 4, 10am\u201312pm"),
-        (12, 14, "Wed Mar 4, 12\u20132pm"),
-        (14, 16, "Wed Mar 4, 2\u20134pm"),
+        (8, 10, "Wed Mar 4, 8-10am"),
+        (10, 12, "Wed Mar 4, 10am-12pm"),
+        (12, 14, "Wed Mar 4, 12-2pm"),
+        (14, 16, "Wed Mar 4, 2-4pm"),
     ],
 )
 def test_sms_window_labels(start: int, end: int, text: str) -> None:
@@ -75,7 +75,7 @@ def test_voice_offer_says_each_day_once() -> None:
 
 def test_zip_list_collapses_runs() -> None:
     zips = [str(z) for z in range(78701, 78760)] + ["78613", "78660", "78664", "78665"]
-    assert writing.area_summary(zips) == "78613, 78660, 78664, 78665 and 78701\u201378759"
+    assert writing.area_summary(zips) == "78613, 78660, 78664, 78665 and 78701-78759"
 
 
 def test_trades_named_from_the_skills() -> None:

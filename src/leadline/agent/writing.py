@@ -13,7 +13,8 @@ from datetime import datetime
 from leadline.capacity.job_types import JOB_TYPES, label_of
 
 VOICE = "voice"
-DASH = "\u2013"  # the en dash of "8\u201310am"
+# A plain hyphen keeps texts in the GSM-7 alphabet (160 characters a segment, not 70).
+DASH = "-"
 STOP_LINE = "Reply STOP to opt out."
 VOICE_NOTICE = (
     "This call may be recorded. If you'd rather not get calls from us, say stop at any time."

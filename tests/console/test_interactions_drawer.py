@@ -60,7 +60,7 @@ def page_url(interaction: Interaction) -> str:
     return f"/growth/interactions/{interaction.pk}/"
 
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def voice_interaction(company: Company, staff: User) -> Interaction:
 
 @pytest.mark.parametrize("suffix", ["drawer/", ""])
 def test_anonymous_is_sent_to_sign_in(voice_interaction: Interaction, suffix: str) -> None:
-    response = Client().get(page_url(voice_interaction) + suffix, **HTMX)
+    response = Client().get(page_url(voice_interaction) + suffix, headers=HTMX)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/?next=")
 
@@ -165,7 +165,7 @@ def test_a_user_without_view_customer_chats_gets_403(
     user = make_user(company, role="Viewer")
     user.groups.clear()
     client = signed_in(User.objects.get(pk=user.pk))
-    assert client.get(drawer_url(voice_interaction), **HTMX).status_code == 403
+    assert client.get(drawer_url(voice_interaction), headers=HTMX).status_code == 403
     assert client.get(page_url(voice_interaction)).status_code == 403
 
 
@@ -173,7 +173,7 @@ def test_another_company_user_gets_404_and_no_data(voice_interaction: Interactio
     outsider = make_user(make_company(name="Elsewhere"), role="Administrator")
     client = signed_in(outsider)
     for response in (
-        client.get(drawer_url(voice_interaction), **HTMX),
+        client.get(drawer_url(voice_interaction), headers=HTMX),
         client.get(drawer_url(voice_interaction)),
         client.get(page_url(voice_interaction)),
     ):
@@ -188,7 +188,7 @@ def test_another_company_user_gets_404_and_no_data(voice_interaction: Interactio
 @pytest.mark.parametrize("bad", ["99999999999999999999999", "0"])
 def test_unknown_ids_are_404_not_500(company: Company, bad: str) -> None:
     client = signed_in(make_user(company, role="Viewer"))
-    response = client.get(f"/growth/interactions/{bad}/drawer/", **HTMX)
+    response = client.get(f"/growth/interactions/{bad}/drawer/", headers=HTMX)
     assert response.status_code == 404
 
 
@@ -199,7 +199,7 @@ def test_the_drawer_shows_every_fact_and_the_summary(
     company: Company, voice_interaction: Interaction
 ) -> None:
     response = signed_in(make_user(company, role="Viewer")).get(
-        drawer_url(voice_interaction), **HTMX
+        drawer_url(voice_interaction), headers=HTMX
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -227,7 +227,7 @@ def test_the_thread_is_read_only_with_authors_times_and_delivery(
 ) -> None:
     html = (
         signed_in(make_user(company, role="Viewer"))
-        .get(drawer_url(voice_interaction), **HTMX)
+        .get(drawer_url(voice_interaction), headers=HTMX)
         .content.decode()
     )
     order = [
@@ -255,7 +255,7 @@ def test_empty_summary_and_no_links_say_so(company: Company) -> None:
     interaction = make_interaction(company)
     html = (
         signed_in(make_user(company, role="Viewer"))
-        .get(drawer_url(interaction), **HTMX)
+        .get(drawer_url(interaction), headers=HTMX)
         .content.decode()
     )
     assert "No summary yet." in html
@@ -273,7 +273,7 @@ def test_calls_with_transcript_and_recording_for_listen_to_call_recording(
     call = Call.objects.get(interaction=voice_interaction)
     recording = f"/growth/interactions/{voice_interaction.pk}/calls/{call.pk}/recording"
     for response in (
-        client.get(drawer_url(voice_interaction), **HTMX),
+        client.get(drawer_url(voice_interaction), headers=HTMX),
         client.get(page_url(voice_interaction)),
     ):
         html = response.content.decode()
@@ -290,7 +290,7 @@ def test_a_viewer_never_receives_call_data(
     client = signed_in(make_user(company, role="Viewer"))
     call = Call.objects.get(interaction=voice_interaction)
     responses = [
-        client.get(drawer_url(voice_interaction), **HTMX),
+        client.get(drawer_url(voice_interaction), headers=HTMX),
         client.get(drawer_url(voice_interaction)),
         client.get(page_url(voice_interaction)),
         client.get(f"/growth/interactions/?open={voice_interaction.pk}"),
@@ -320,9 +320,9 @@ def test_rows_open_the_drawer_with_htmx_and_push_the_url(
         .content.decode()
     )
     pk = voice_interaction.pk
-    assert f'hx-get="/growth/interactions/{pk}/drawer/"' in html
+    assert f'hx-get="/growth/interactions/{pk}/drawer/?channel=voice"' in html
     assert 'hx-target="#drawer"' in html
-    assert f'hx-push-url="?channel=voice&amp;open={pk}"' in html
+    assert f'hx-push-url="/growth/interactions/?channel=voice&amp;open={pk}"' in html
     assert 'hx-trigger="click, ix-open"' in html
     assert f'href="/growth/interactions/{pk}/?channel=voice" data-ix-row-link' in html
     assert '<aside id="drawer" class="ix-drawer" aria-label="Interaction details"></aside>' in html
@@ -362,7 +362,7 @@ def test_the_fragment_varies_on_hx_request(
     company: Company, voice_interaction: Interaction
 ) -> None:
     response = signed_in(make_user(company, role="Viewer")).get(
-        drawer_url(voice_interaction), **HTMX
+        drawer_url(voice_interaction), headers=HTMX
     )
     assert "HX-Request" in response["Vary"]
     assert response.content.decode().lstrip().startswith('<div class="ix-drawer-inner"')
@@ -373,7 +373,6 @@ def test_a_history_restore_gets_the_whole_page(
 ) -> None:
     response = signed_in(make_user(company, role="Viewer")).get(
         drawer_url(voice_interaction),
-        HTTP_HX_REQUEST="true",
-        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
     )
     assert "<h1>Interactions</h1>" in response.content.decode()

@@ -467,7 +467,7 @@ def test_each_filter_narrows_the_list_and_shows_in_the_form(
 def test_filters_travel_in_the_links(story: Story, viewer: User) -> None:
     html = signed_in(viewer).get(URL + "?channel=voice&sort=oldest").content.decode()
     assert 'href="/growth/interactions/export.csv?sort=oldest&amp;channel=voice"' in html
-    assert 'hx-push-url="?sort=oldest&amp;channel=voice&amp;open=' in html
+    assert 'hx-push-url="/growth/interactions/?sort=oldest&amp;channel=voice&amp;open=' in html
     assert '<option value="oldest" selected>' in html
     assert 'method="get" action="/growth/interactions/"' in html
 
@@ -655,7 +655,7 @@ def test_csv_contains_exactly_the_filtered_rows(story: Story, viewer: User) -> N
     # Erin's interaction is the second one of Carla's lead.
     assert [row[1] for row in rows[1:]] == ["Bruno Test", "Carla Test"]
     bruno = rows[1]
-    assert bruno[2] == "(512) 555-0102"
+    assert bruno[2] == "+15125550102"
     assert bruno[3] == "Converted: Agent"
     assert bruno[6] == "Voice Agent"
     assert bruno[7] == "Speed to Lead"
@@ -692,7 +692,7 @@ def test_csv_streams_under_asgi(story: Story, viewer: User) -> None:
     async def fetch() -> tuple[int, str]:
         client = AsyncClient()
         await client.aforce_login(viewer)
-        response = await client.get(EXPORT, {"status": "group:escalated"})
+        response: Any = await client.get(EXPORT, {"status": "group:escalated"})
         parts = [part async for part in response.streaming_content]
         return response.status_code, b"".join(parts).decode("utf-8-sig")
 
@@ -700,3 +700,38 @@ def test_csv_streams_under_asgi(story: Story, viewer: User) -> None:
     assert status == 200
     names = [row[1] for row in list(csv.reader(io.StringIO(body)))[1:]]
     assert names == ["Alice Test", "Carla Test"]
+
+
+def test_the_filter_form_offers_every_choice_with_its_label(viewer: User) -> None:
+    html = signed_in(viewer).get(URL).content.decode()
+    for label in ("Last Interaction Time", "Goal", "Channel", "Type", "Status", "Escalated Only"):
+        assert f">{label}</label>" in html
+    for value, label in [
+        ("speed_to_lead", "Speed to Lead"),
+        ("inbound_sms", "Inbound SMS"),
+        ("sms", "SMS Agent"),
+        ("voice", "Voice Agent"),
+        ("lead", "Lead"),
+        ("customer", "Customer"),
+        ("opportunity", "Opportunity"),
+        ("newest", "Newest first"),
+        ("oldest", "Oldest first"),
+    ]:
+        assert f'<option value="{value}">{label}</option>' in html or (
+            f'<option value="{value}" selected>{label}</option>' in html
+        )
+    for status in statuses.STATUSES:
+        assert f'<option value="{status.code}">{status.label}</option>' in html
+    for group in ("Active", "Converted", "Escalated", "Closed"):
+        assert f'<optgroup label="{group}">' in html
+        assert (
+            f'<option value="group:{group.lower()}">All {group.lower()} statuses</option>' in html
+        )
+    for label in (
+        "Escalated",
+        "High Activity",
+        "Conversations",
+        "Response Rate",
+        "Conversion Rate",
+    ):
+        assert f'ix-counter-label">{label}<' in html

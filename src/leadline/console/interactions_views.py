@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import wraps
 from typing import Any
 
@@ -95,6 +95,8 @@ class Moment:
     relative: str
     exact: str
     short: str
+    # False when `relative` is already a date (a week or more ago).
+    is_recent: bool
 
 
 def _exact(local: datetime) -> str:
@@ -142,6 +144,7 @@ def _moment(moment: datetime, now: datetime, zone: tzinfo) -> Moment:
         relative=_relative(moment, now, zone),
         exact=_exact(local),
         short=_short(local, now.astimezone(zone)),
+        is_recent=(now - moment) < timedelta(days=7),
     )
 
 
@@ -155,7 +158,7 @@ def _with(params: dict[str, str], **changes: str | None) -> str:
             merged.pop(key, None)
         else:
             merged[key] = value
-    return "?" + urlencode(merged) if merged else "?"
+    return "?" + urlencode(merged) if merged else ""
 
 
 def _page_params(query: ListQuery) -> dict[str, str]:
@@ -240,8 +243,8 @@ def _rows(
                 last_activity=_moment(item.last_activity_at, now, zone),
                 messages=item.message_count,
                 page_url=page_url + _with(params),
-                drawer_url=reverse("interaction-drawer", args=[item.pk]),
-                push_url=_with(params, open=str(item.pk)),
+                drawer_url=reverse("interaction-drawer", args=[item.pk]) + _with(params),
+                push_url=reverse("interactions") + _with(params, open=str(item.pk)),
             )
         )
     return rows
@@ -251,9 +254,7 @@ def _percent_text(value: int | None) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def _list_context(
-    request: HttpRequest, company: Company, query: ListQuery, result: InteractionList
-) -> dict[str, Any]:
+def _list_context(company: Company, query: ListQuery, result: InteractionList) -> dict[str, Any]:
     filters = query.filters
     now = clock.now()
     zone = company_zone(company)
@@ -470,7 +471,7 @@ def _render_page(
     company: Company = user.company
     query = parse_query(request.GET)
     result = interaction_list(company=company, query=query)
-    context = _list_context(request, company, query, result)
+    context = _list_context(company, query, result)
     context["drawer"] = None
     if open_id is not None:
         try:

@@ -26,7 +26,7 @@ from leadline.campaigns.models import Channel, Goal
 from leadline.interactions import statuses
 from leadline.interactions.models import Interaction, Message, RecordType
 from leadline.kit import clock
-from leadline.kit.phone import format_phone, parse_phone
+from leadline.kit.phone import parse_phone
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -113,11 +113,6 @@ class InteractionFilters:
         if self.status_group:
             return GROUP_PREFIX + self.status_group
         return self.status
-
-    @property
-    def is_default(self) -> bool:
-        """Nothing narrows the list beyond the default time range."""
-        return replace(self, sort=Sort.NEWEST) == InteractionFilters()
 
     @property
     def narrows(self) -> bool:
@@ -605,7 +600,8 @@ def export_chunk(
         (
             str(pk),
             _cell(name),
-            _cell(format_phone(phone) if phone else ""),
+            # E.164 as stored: what dialers and CRMs import (and 100x cheaper than formatting).
+            _cell(phone),
             statuses.label_of(status) if status in statuses.BY_CODE else status,
             group.capitalize(),
             escalation_reason(status),

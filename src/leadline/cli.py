@@ -289,9 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="play a conversation scenario (JSON) against a throw-away database"
     )
     simulate.add_argument("scenario", metavar="SCENARIO.json", help="the scenario file")
-    simulate.add_argument(
-        "--json", action="store_true", help="print the result as one JSON object"
-    )
+    simulate.add_argument("--json", action="store_true", help="print the result as one JSON object")
     simulate.set_defaults(func=cmd_simulate)
     return parser
 

@@ -17,6 +17,7 @@ gate is checked again at the moment of sending.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,6 +65,8 @@ from leadline.interactions.services import (
 from leadline.kit import clock
 from leadline.kit.errors import NoCapacity
 from leadline.kit.phone import format_phone
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_HORIZON_DAYS = 14
 # A window is offered only when it starts at least this long from now, so that the
@@ -128,16 +131,26 @@ def window_finder(
 
 
 def _turns(interaction: Interaction) -> tuple[Turn, ...]:
+    """The thread as the brain sees it: what the lead, the agent and people said.
+
+    Compliance messages (HELP answers, opt-out and re-subscribe confirmations) are the
+    system's, not part of the conversation, and texts never sent are left out.
+    """
     turns: list[tuple[datetime, int, Turn]] = []
     messages = (
         Message.objects.filter(interaction_id=interaction.pk)
         .exclude(delivery_status__in=[Message.Delivery.BLOCKED, Message.Delivery.FAILED])
+        .exclude(author=Author.SYSTEM)
         .order_by("created_at", "id")
     )
     for m in messages:
         at = m.sent_at or m.created_at
         turns.append((at, 0, Turn(author=m.author, body=m.body, at=at)))
-    spoken = CallTurn.objects.filter(call__interaction_id=interaction.pk).order_by("at", "seq")
+    spoken = (
+        CallTurn.objects.filter(call__interaction_id=interaction.pk)
+        .exclude(speaker=Author.SYSTEM)
+        .order_by("at", "seq")
+    )
     for t in spoken:
         turns.append((t.at, 1, Turn(author=t.speaker, body=t.text, at=t.at)))
     turns.sort(key=lambda item: (item[0], item[1]))
@@ -263,17 +276,14 @@ def _resubscribe(interaction: Interaction, *, call: Call | None) -> str:
 
 
 def handle_inbound(*, message: Message) -> str:
-    """Answer one text of the lead (run by the worker, once per inbound text)."""
+    """Answer one text of the lead (run by the worker, once per stored inbound text).
+
+    The interaction row is locked for the whole turn, so two texts of the same lead are
+    handled one after the other. Compliance keywords are acted on in every text; the
+    brain answers only the latest one, so two quick texts get one answer.
+    """
     with transaction.atomic():
         interaction = _lock(message.interaction_id)
-        answered = Message.objects.filter(
-            interaction_id=interaction.pk,
-            pk__gt=message.pk,
-            direction=Message.Direction.OUTBOUND,
-            author__in=[Author.AGENT, Author.SYSTEM],
-        ).exists()
-        if answered:
-            return "skipped: already answered"
         newer = Message.objects.filter(
             interaction_id=interaction.pk, pk__gt=message.pk, author=Author.LEAD
         ).exists()
@@ -285,11 +295,9 @@ def handle_spoken_turn(*, turn: CallTurn) -> str:
     with transaction.atomic():
         interaction = _lock(turn.call.interaction_id)
         call = Call.objects.get(pk=turn.call_id)
-        later = CallTurn.objects.filter(call=call, seq__gt=turn.seq)
-        if later.exclude(speaker=Author.LEAD).exists():
-            return "skipped: already answered"
+        newer = CallTurn.objects.filter(call=call, seq__gt=turn.seq, speaker=Author.LEAD)
         live = call if call.outcome == Call.Outcome.IN_PROGRESS else None
-        return _handle(interaction, text=turn.text, call=live, is_latest=not later.exists())
+        return _handle(interaction, text=turn.text, call=live, is_latest=not newer.exists())
 
 
 def _lock(interaction_id: int) -> Interaction:
@@ -330,10 +338,25 @@ def _handle(interaction: Interaction, *, text: str, call: Call | None, is_latest
         return _after_booking(interaction, text=text, call=call)
     if interaction.status not in statuses.ACTIVE_CODES:
         return f"stored: {interaction.status}"
-    decision = get_brain().respond(conversation_for(interaction))
+    decision = _ask_brain(interaction)
     outcome = apply_decision(interaction, decision, call=call, text=text)
     after_turn(interaction)
     return outcome
+
+
+def _ask_brain(interaction: Interaction) -> Decision:
+    """The brain's answer; a brain that breaks (an LLM endpoint down) hands over to a person."""
+    try:
+        with transaction.atomic():
+            return get_brain().respond(conversation_for(interaction))
+    except Exception:
+        logger.exception("the brain failed on interaction %s", interaction.pk)
+        return Decision(
+            reply="Thanks! A member of our team will get back to you shortly.",
+            action=Action.ESCALATE,
+            reason="agent_issue",
+            state=dict(interaction.agent_state or {}),
+        )
 
 
 def _after_booking(interaction: Interaction, *, text: str, call: Call | None) -> str:
@@ -342,7 +365,7 @@ def _after_booking(interaction: Interaction, *, text: str, call: Call | None) ->
     The interaction stays Converted: Agent. The brain may answer; when it would hand
     over (a reschedule, say), the timeline records that a person is needed.
     """
-    decision = get_brain().respond(conversation_for(interaction))
+    decision = _ask_brain(interaction)
     _save_state(interaction, dict(decision.state or {}))
     if decision.action == Action.OPT_OUT:
         return opt_out(interaction, method="words", raw_text=text, call=call)

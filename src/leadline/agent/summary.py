@@ -177,6 +177,14 @@ def build_summary(interaction: Interaction) -> str:
     return " ".join(s for s in sentences if s)
 
 
+_ENGAGEMENT_WORDS = {
+    "active.hot": "The lead is replying within minutes",
+    "active.warm": "The lead has replied",
+    "active.cool": "The lead's replies are short and slow",
+    "active.cold": "The lead has gone quiet",
+}
+
+
 def _outcome_sentence(interaction: Interaction, zone: ZoneInfo) -> str:
     status = interaction.status
     detail = _last_status_detail(interaction)
@@ -193,10 +201,10 @@ def _outcome_sentence(interaction: Interaction, zone: ZoneInfo) -> str:
             return f"Waiting for a first reply; the next message is due {due}."
         return "Waiting for a first reply."
     if status.startswith("active"):
-        label = interaction.status_label.split(": ")[-1].lower()
+        mood = _ENGAGEMENT_WORDS.get(status, "The conversation is going")
         if status == "active.cold":
-            return "The lead has gone quiet; the agent keeps following up."
-        return f"The lead is engaged ({label}); the agent is waiting for their next answer."
+            return f"{mood}; the agent keeps following up."
+        return f"{mood}; the agent is waiting for their next answer."
     if status.startswith("converted"):
         return "Nothing is pending."
     if status.startswith("escalated"):

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,9 @@ from leadline.campaigns.models import Campaign, Channel, Goal
 from leadline.campaigns.selectors import enabled_campaign
 from leadline.campaigns.services import start_campaign_for_lead
 from leadline.capacity.job_types import label_of
+from leadline.capacity.models import CapacityRule
 from leadline.capacity.selectors import free_windows
-from leadline.capacity.services import open_windows, set_standard_week
+from leadline.capacity.services import STANDARD_WINDOWS, open_windows
 from leadline.channels import services as channels
 from leadline.channels.base import use_provider
 from leadline.channels.simulator import SimulatorProvider
@@ -88,15 +90,90 @@ def run_scenario(data: dict[str, Any] | Scenario) -> dict[str, Any]:
         return _Runner(scenario, clock).play()
 
 
+class VirtualWorker:
+    """Runs the django-tasks rows that are due at the virtual time, as the worker would.
+
+    Rows are picked oldest first (by run_after, then by when they were enqueued);
+    each is claimed, called in this process and marked done. A failing task is a bug
+    here, so it stops the run with SimulationError. `before_time_passes` is called
+    whenever the clock is about to move forward (the runner hangs up calls there).
+    """
+
+    def __init__(
+        self, clock: VirtualClock, *, before_time_passes: Callable[[], None] | None = None
+    ) -> None:
+        self.clock = clock
+        self.before_time_passes = before_time_passes
+        # Work left over in a shared database by someone else is not ours to run.
+        self.foreign = set(DBTaskResult.objects.filter(status=_READY).values_list("id", flat=True))
+        self.tasks_run = 0
+
+    def _ready(self) -> Any:
+        return DBTaskResult.objects.filter(status=_READY).exclude(id__in=self.foreign)
+
+    def next_due(self, until: datetime | None) -> DBTaskResult | None:
+        """The next task to run: one enqueued without a time, else the earliest up to `until`."""
+        ready = self._ready()
+        immediate = ready.filter(run_after__gte=get_date_max()).order_by("enqueued_at").first()
+        if immediate is not None:
+            return immediate
+        scheduled = ready.filter(~Q(run_after__gte=get_date_max()))
+        if until is not None:
+            scheduled = scheduled.filter(run_after__lte=until)
+        result: DBTaskResult | None = scheduled.order_by("run_after", "enqueued_at").first()
+        return result
+
+    def run_due(self) -> None:
+        """Run every task due at the current virtual time, oldest first, until none is."""
+        while (row := self.next_due(self.clock.now())) is not None:
+            self._run(row)
+
+    def _run(self, row: DBTaskResult) -> None:
+        self.tasks_run += 1
+        if self.tasks_run > MAX_TASKS:
+            raise SimulationError(f"more than {MAX_TASKS} tasks ran; something keeps rescheduling")
+        row.claim("simulator")
+        try:
+            value = row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        except Exception as exc:
+            row.set_failed(exc)
+            raise SimulationError(f"task {row.task_path} failed: {exc!r}") from exc
+        row.set_successful(value)
+
+    def move_to(self, moment: datetime) -> None:
+        if moment > self.clock.now():
+            if self.before_time_passes is not None:
+                self.before_time_passes()
+            self.clock.set(moment)
+
+    def advance(self, delta: timedelta) -> None:
+        """Let `delta` of virtual time pass, running everything that falls due on the way."""
+        target = self.clock.now() + delta
+        self.run_due()
+        while (row := self.next_due(target)) is not None:
+            self.move_to(row.run_after)
+            self.run_due()
+        self.move_to(target)
+        self.run_due()
+
+    def run_to_end(self, limit: timedelta = timedelta(days=30)) -> None:
+        """Advance until nothing is scheduled any more (at most `limit` ahead)."""
+        until = self.clock.now() + limit
+        self.run_due()
+        while (row := self.next_due(until)) is not None:
+            self.move_to(row.run_after)
+            self.run_due()
+
+    def pending(self) -> int:
+        """How many tasks are still scheduled."""
+        return int(self._ready().count())
+
+
 class _Runner:
     def __init__(self, scenario: Scenario, clock: VirtualClock) -> None:
         self.scenario = scenario
         self.clock = clock
-        # Work left over in a shared database by someone else is not ours to run.
-        self.foreign = set(
-            DBTaskResult.objects.filter(status=_READY).values_list("id", flat=True)
-        )
-        self.tasks_run = 0
+        self.worker = VirtualWorker(clock, before_time_passes=self.hang_up_calls)
         self.company = self._company()
         self.user = User.objects.create_user(
             f"csr@{self.company.slug}.simulator.invalid",
@@ -142,7 +219,21 @@ class _Runner:
                 company=company, name=name, goal=goal, channel=channel, skills=skills
             )
         if spec.capacity == "default":
-            set_standard_week(company=company, trades=list(reference.TRADES), slots=2)
+            # The reference week (capacity.services.set_standard_week), written in one go
+            # because every scenario starts a fresh company.
+            CapacityRule.objects.bulk_create(
+                CapacityRule(
+                    company=company,
+                    trade=trade,
+                    weekday=weekday,
+                    start_time=time(start),
+                    end_time=time(end),
+                    slots=2,
+                )
+                for trade in reference.TRADES
+                for weekday in range(6)
+                for start, end in STANDARD_WINDOWS
+            )
         return company
 
     # ------------------------------------------------------------ playing
@@ -155,11 +246,11 @@ class _Runner:
             )
             assert campaign is not None
             start_campaign_for_lead(lead=self.lead, campaign=campaign)
-        self.run_due()
+        self.worker.run_due()
         for step in scenario.steps:
             self.play_step(step)
         if scenario.run_to_end:
-            self.run_to_end()
+            self.worker.run_to_end(MAX_RUN_TO_END)
         self.hang_up_calls()
         output = self.output()
         if scenario.expect_final is not None and output["status"] != scenario.expect_final:
@@ -175,7 +266,7 @@ class _Runner:
         if kind == "lead_says":
             self.lead_says(step.value)
         elif kind == "wait":
-            self.advance(step.value)
+            self.worker.advance(step.value)
         elif kind == "delivery_fails":
             self.delivery_fails(step, step.value["error_code"])
         elif kind == "human_takes_over":
@@ -193,7 +284,7 @@ class _Runner:
                     f"{step.path}: the status is {status!r}, expected {step.value!r}",
                     self.output(),
                 )
-        self.run_due()
+        self.worker.run_due()
 
     def interaction(self) -> Interaction | None:
         return Interaction.objects.filter(lead=self.lead).order_by("-id").first()
@@ -264,7 +355,7 @@ class _Runner:
         job_type = step.value.get("job_type") or job_type_for(interaction)
         if job_type is None:
             raise ExpectationFailed(
-                f"{step.path}: no job type is known to book; add \"job_type\"", self.output()
+                f'{step.path}: no job type is known to book; add "job_type"', self.output()
             )
         open_windows(company=self.company, days=16)
         window = free_windows(
@@ -289,64 +380,6 @@ class _Runner:
             )
         except DomainError as exc:
             raise ExpectationFailed(f"{step.path}: {exc}", self.output()) from exc
-
-    # ------------------------------------------------------------ the virtual worker
-
-    def _ready(self) -> Any:
-        return DBTaskResult.objects.filter(status=_READY).exclude(id__in=self.foreign)
-
-    def _next(self, until: datetime | None) -> DBTaskResult | None:
-        ready = self._ready()
-        immediate = ready.filter(run_after__gte=get_date_max()).order_by("enqueued_at").first()
-        if immediate is not None:
-            return immediate
-        scheduled = ready.filter(~Q(run_after__gte=get_date_max()))
-        if until is not None:
-            scheduled = scheduled.filter(run_after__lte=until)
-        result: DBTaskResult | None = scheduled.order_by("run_after", "enqueued_at").first()
-        return result
-
-    def run_due(self) -> None:
-        """Run every task due at the current virtual time, oldest first, until none is."""
-        while (row := self._next(self.clock.now())) is not None:
-            self._run(row)
-
-    def _run(self, row: DBTaskResult) -> None:
-        self.tasks_run += 1
-        if self.tasks_run > MAX_TASKS:
-            raise SimulationError(f"more than {MAX_TASKS} tasks ran; something keeps rescheduling")
-        row.claim("simulator")
-        try:
-            task = row.task
-            value = task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
-        except Exception as exc:
-            row.set_failed(exc)
-            raise SimulationError(f"task {row.task_path} failed: {exc!r}") from exc
-        row.set_successful(value)
-
-    def _move_to(self, moment: datetime) -> None:
-        if moment > self.clock.now():
-            # Nobody stays on the phone while hours pass.
-            self.hang_up_calls()
-            self.clock.set(moment)
-
-    def advance(self, delta: timedelta) -> None:
-        """Let `delta` of virtual time pass, running everything that falls due on the way."""
-        target = self.clock.now() + delta
-        self.run_due()
-        while (row := self._next(target)) is not None:
-            self._move_to(row.run_after)
-            self.run_due()
-        self._move_to(target)
-        self.run_due()
-
-    def run_to_end(self) -> None:
-        """Advance until nothing is scheduled any more (at most 30 days)."""
-        limit = self.clock.now() + MAX_RUN_TO_END
-        self.run_due()
-        while (row := self._next(limit)) is not None:
-            self._move_to(row.run_after)
-            self.run_due()
 
     def hang_up_calls(self) -> None:
         live = Call.objects.filter(
@@ -399,7 +432,10 @@ class _Runner:
         rows: list[tuple[datetime, datetime, int, int, dict[str, Any]]] = []
         texts = Message.objects.filter(interaction__lead=self.lead).order_by("created_at", "id")
         for m in texts:
-            if m.direction == Message.Direction.OUTBOUND and m.delivery_status not in _SHOWN_OUTBOUND:
+            if (
+                m.direction == Message.Direction.OUTBOUND
+                and m.delivery_status not in _SHOWN_OUTBOUND
+            ):
                 continue
             at = m.sent_at or m.created_at
             rows.append(
@@ -448,9 +484,7 @@ def format_transcript(output: dict[str, Any]) -> str:
     for m in output["messages"]:
         at = datetime.fromisoformat(m["at"])
         arrow = "<" if m["direction"] == "inbound" else ">"
-        lines.append(
-            f"{at:%a %b %d %H:%M}  {m['author']:<6} {m['channel']:<5} {arrow} {m['body']}"
-        )
+        lines.append(f"{at:%a %b %d %H:%M}  {m['author']:<6} {m['channel']:<5} {arrow} {m['body']}")
     if not output["messages"]:
         lines.append("(no messages)")
     lines.append("")

@@ -273,8 +273,10 @@ def _step(index: int, value: Any) -> Step:
         return Step(index, kind, {"error_code": code})
     if kind == "human_books":
         _no_unknown(obj, ("window", "job_type"), where)
-        window = _choice(obj, "window", where, WINDOW_CHOICES) if "window" in obj else (
-            "first_available"
+        window = (
+            _choice(obj, "window", where, WINDOW_CHOICES)
+            if "window" in obj
+            else ("first_available")
         )
         job_type = _string(obj, "job_type", where) or None
         if job_type is not None and job_type not in JOB_TYPES:

@@ -29,6 +29,13 @@ try:
             base_dir=Path.cwd(),
         )
     }
+    # The conversation brain ("rules", built in) and the SMS/voice provider.
+    LEADLINE_BRAIN = os.environ.get("LEADLINE_BRAIN", "rules").strip() or "rules"
+    LEADLINE_PROVIDER = os.environ.get("LEADLINE_PROVIDER", "simulator").strip().lower()
+    if LEADLINE_PROVIDER not in ("simulator",):
+        raise ConfigurationError(
+            f"LEADLINE_PROVIDER={LEADLINE_PROVIDER!r} is not available; use 'simulator'"
+        )
 except ConfigurationError as exc:
     sys.stderr.write(f"leadline: configuration error: {exc}\n")
     raise SystemExit(2) from exc

@@ -4,15 +4,14 @@ provider, and a worker that runs due tasks at virtual time."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from leadline.accounts.models import Company, User
 from leadline.campaigns.models import Campaign, Channel, Goal
-from leadline.capacity.models import CapacityRule
-from leadline.capacity.services import STANDARD_WINDOWS
+from leadline.capacity.services import set_standard_week
 from leadline.channels.base import use_provider
 from leadline.channels.simulator import SimulatorProvider
 from leadline.kit.clock import VirtualClock, use_clock
@@ -48,14 +47,8 @@ def shop(db: None, clock: VirtualClock, provider: SimulatorProvider) -> Company:
         brands=["Trane", "Carrier"],
         business_hours="Monday to Saturday, 7 am to 6 pm",
     )
-    # The standard week of capacity.services.set_standard_week, in one insert.
-    CapacityRule.objects.bulk_create(
-        CapacityRule(
-            company=company, trade=trade, weekday=day, start_time=time(start), end_time=time(end)
-        )
-        for trade in ("hvac", "plumbing", "electrical", "garage_doors")
-        for day in range(6)
-        for start, end in STANDARD_WINDOWS
+    set_standard_week(
+        company=company, trades=["hvac", "plumbing", "electrical", "garage_doors"], slots=2
     )
     return company
 

@@ -24,28 +24,56 @@ class EchoBrain:
         return Decision(reply=conversation.turns[-1].body)
 
 
-def test_the_rules_brain_is_the_default(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LEADLINE_BRAIN", raising=False)
+def test_the_rules_brain_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_cache", {})
     assert isinstance(registry.get_brain(), RulesBrain)
 
 
-def test_a_brain_is_named_by_its_dotted_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LEADLINE_BRAIN", "tests.agent_pipeline.test_registry.EchoBrain")
+def test_a_brain_is_named_by_its_dotted_path(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.LEADLINE_BRAIN = "tests.agent_pipeline.test_registry.EchoBrain"
     monkeypatch.setattr(registry, "_cache", {})
     assert isinstance(registry.get_brain(), EchoBrain)
 
 
-def test_an_unknown_brain_name_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LEADLINE_BRAIN", "clever")
+def test_an_unknown_brain_name_is_a_clear_error(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.LEADLINE_BRAIN = "clever"
     monkeypatch.setattr(registry, "_cache", {})
     with pytest.raises(ValueError, match="LEADLINE_BRAIN='clever'"):
         registry.get_brain()
 
 
-def test_the_simulator_is_the_default_provider(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LEADLINE_PROVIDER", raising=False)
+def test_the_simulator_is_the_default_provider() -> None:
     assert isinstance(base.get_provider(), SimulatorProvider)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("LEADLINE_PROVIDER", "carrier-pigeon", "LEADLINE_PROVIDER='carrier-pigeon' is not"),
+    ],
+)
+def test_a_bad_provider_setting_stops_with_one_line(
+    variable: str, value: str, message: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, variable: value}
+    done = subprocess.run(
+        [sys.executable, "-c", "import leadline.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_the_simulator_gives_carrier_like_ids() -> None:

@@ -7,7 +7,6 @@ no arguments.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,8 +22,7 @@ _cache: dict[str, Brain] = {}
 
 
 def brain_name() -> str:
-    configured = getattr(settings, "LEADLINE_BRAIN", None)
-    return str(configured or os.environ.get("LEADLINE_BRAIN", "") or "rules")
+    return str(getattr(settings, "LEADLINE_BRAIN", "") or "rules")
 
 
 def get_brain() -> Brain:

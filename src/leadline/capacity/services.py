@@ -18,18 +18,26 @@ from leadline.kit.errors import NoCapacity
 STANDARD_WINDOWS = [(8, 10), (10, 12), (12, 14), (14, 16)]
 
 
+@transaction.atomic
 def set_standard_week(*, company: Company, trades: list[str], slots: int = 2) -> None:
-    """Monday to Saturday, 8-10, 10-12, 12-2 and 2-4, `slots` jobs per window per trade."""
-    for trade in trades:
-        for weekday in range(6):
-            for start, end in STANDARD_WINDOWS:
-                CapacityRule.objects.update_or_create(
-                    company=company,
-                    trade=trade,
-                    weekday=weekday,
-                    start_time=time(start),
-                    defaults={"end_time": time(end), "slots": slots},
-                )
+    """Monday to Saturday, 8-10, 10-12, 12-2 and 2-4, `slots` jobs per window per trade.
+
+    Replaces the company's rules for those trades, in one insert.
+    """
+    CapacityRule.objects.for_company(company).filter(trade__in=trades).delete()
+    CapacityRule.objects.bulk_create(
+        CapacityRule(
+            company=company,
+            trade=trade,
+            weekday=weekday,
+            start_time=time(start),
+            end_time=time(end),
+            slots=slots,
+        )
+        for trade in trades
+        for weekday in range(6)
+        for start, end in STANDARD_WINDOWS
+    )
 
 
 def open_windows(*, company: Company, start: date | None = None, days: int = 21) -> int:

@@ -8,7 +8,6 @@ a Twilio adapter plugs in here later).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,8 +68,7 @@ _cache: dict[str, Provider] = {}
 
 
 def provider_name() -> str:
-    configured = getattr(settings, "LEADLINE_PROVIDER", None)
-    return str(configured or os.environ.get("LEADLINE_PROVIDER", "") or "simulator").lower()
+    return str(getattr(settings, "LEADLINE_PROVIDER", "") or "simulator").lower()
 
 
 def get_provider() -> Provider:

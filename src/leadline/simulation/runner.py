@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,9 +32,8 @@ from leadline.campaigns.models import Campaign, Channel, Goal
 from leadline.campaigns.selectors import enabled_campaign
 from leadline.campaigns.services import start_campaign_for_lead
 from leadline.capacity.job_types import label_of
-from leadline.capacity.models import CapacityRule
 from leadline.capacity.selectors import free_windows
-from leadline.capacity.services import STANDARD_WINDOWS, open_windows
+from leadline.capacity.services import open_windows, set_standard_week
 from leadline.channels import services as channels
 from leadline.channels.base import use_provider
 from leadline.channels.simulator import SimulatorProvider
@@ -219,21 +218,7 @@ class _Runner:
                 company=company, name=name, goal=goal, channel=channel, skills=skills
             )
         if spec.capacity == "default":
-            # The reference week (capacity.services.set_standard_week), written in one go
-            # because every scenario starts a fresh company.
-            CapacityRule.objects.bulk_create(
-                CapacityRule(
-                    company=company,
-                    trade=trade,
-                    weekday=weekday,
-                    start_time=time(start),
-                    end_time=time(end),
-                    slots=2,
-                )
-                for trade in reference.TRADES
-                for weekday in range(6)
-                for start, end in STANDARD_WINDOWS
-            )
+            set_standard_week(company=company, trades=list(reference.TRADES), slots=2)
         return company
 
     # ------------------------------------------------------------ playing

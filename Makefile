@@ -11,14 +11,16 @@ export LEADLINE_TEST_POSTGRES_URL ?= $(PG_URL)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install assets lint types contracts test-sqlite test-postgres serve clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test install assets lint types contracts test-sqlite test-postgres test-e2e chromium serve clean
 
 demo: install assets
 	$(BIN)/leadline migrate
 	$(BIN)/leadline demo
 	$(BIN)/leadline serve --host $(HOST) --port $(PORT)
 
-test: install assets lint types contracts test-sqlite test-postgres
+test: install assets lint types contracts test-sqlite test-postgres test-e2e
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,8 +37,8 @@ $(ASSETS): package.json package-lock.json scripts/build_assets.py
 assets: install $(ASSETS)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests e2e benchmarks scripts
+	$(BIN)/ruff format --check src tests e2e benchmarks scripts
 
 types: install
 	$(BIN)/mypy
@@ -55,6 +57,18 @@ test-postgres: install assets
 	else \
 		echo "== PostgreSQL is not reachable at $(LEADLINE_TEST_POSTGRES_URL): skipping the PostgreSQL half (the SQLite half ran above)"; \
 	fi
+
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "== installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	}
+
+test-e2e: install assets chromium
+	@echo "== browser tests (Chromium, served demo on SQLite)"
+	LEADLINE_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -p no:xdist -q e2e
 
 serve: install assets
 	$(BIN)/leadline serve --host $(HOST) --port $(PORT)

@@ -88,6 +88,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
         lifespan="off",
+        # Live pages hold a stream open for minutes; they reconnect by themselves
+        # (Last-Event-ID), so a restart need not wait for them.
+        timeout_graceful_shutdown=3,
     )
     uvicorn.Server(config).run()
     return 0

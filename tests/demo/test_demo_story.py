@@ -125,7 +125,9 @@ def test_proportions_are_plausible(company: Company) -> None:
     assert 0.12 <= abandoned / total <= 0.2
 
 
-def test_counts_on_interactions_match_their_messages(company: Company) -> None:
+def test_counts_on_interactions_match_their_messages_and_spoken_turns(
+    company: Company,
+) -> None:
     inbound = Q(direction=Message.Direction.INBOUND)
     outbound = Q(direction=Message.Direction.OUTBOUND)
     threads = {
@@ -141,6 +143,19 @@ def test_counts_on_interactions_match_their_messages(company: Company) -> None:
             last_out=Max("created_at", filter=outbound),
         )
     }
+    lead_turn = Q(speaker=Author.LEAD)
+    spoken = {
+        row["call__interaction_id"]: row
+        for row in CallTurn.objects.filter(call__company=company)
+        .values("call__interaction_id")
+        .annotate(
+            n=Count("id"),
+            n_in=Count("id", filter=lead_turn),
+            n_out=Count("id", filter=~lead_turn),
+            last_in=Max("at", filter=lead_turn),
+            last_out=Max("at", filter=~lead_turn),
+        )
+    }
     calls = dict(
         Call.objects.for_company(company)
         .values("interaction_id")
@@ -150,10 +165,14 @@ def test_counts_on_interactions_match_their_messages(company: Company) -> None:
     empty = {"n": 0, "n_in": 0, "n_out": 0, "last": None, "last_in": None, "last_out": None}
     for row in Interaction.objects.for_company(company).select_related("lead"):
         thread = threads.get(row.pk, empty)
+        turns = spoken.get(row.pk, empty)
         counts = (row.message_count, row.inbound_count, row.outbound_count)
-        assert counts == (thread["n"], thread["n_in"], thread["n_out"]), row.pk
-        assert row.last_inbound_at == thread["last_in"]
-        assert row.last_outbound_at == thread["last_out"]
+        expected = tuple(thread[k] + turns[k] for k in ("n", "n_in", "n_out"))
+        assert counts == expected, row.pk
+        last_in = [t for t in (thread["last_in"], turns["last_in"]) if t is not None]
+        last_out = [t for t in (thread["last_out"], turns["last_out"]) if t is not None]
+        assert row.last_inbound_at == max(last_in, default=None)
+        assert row.last_outbound_at == max(last_out, default=None)
         latest = [t for t in (thread["last"], calls.get(row.pk)) if t is not None]
         assert row.last_activity_at == max(latest, default=row.started_at), row.pk
         assert row.lead_name == row.lead.full_name

@@ -2434,8 +2434,12 @@ def _write_interactions(story: _Story, threads: list[_Thread]) -> None:
     rows = []
     for th in threads:
         target = statuses.get(th.status)
+        # A spoken turn counts like a text, as the pipeline counts it (add_call_turn).
+        spoken = [turn for call in th.calls for turn in call.turns]
         inbound = [m.at for m in th.messages if m.direction == Message.Direction.INBOUND]
+        inbound += [t.at for t in spoken if t.speaker == Author.LEAD]
         outbound = [m.at for m in th.messages if m.direction == Message.Direction.OUTBOUND]
+        outbound += [t.at for t in spoken if t.speaker != Author.LEAD]
         activity = [m.at for m in th.messages] + [c.ended_at for c in th.calls]
         th.row = Interaction(
             company=story.company,
@@ -2457,7 +2461,7 @@ def _write_interactions(story: _Story, threads: list[_Thread]) -> None:
             last_inbound_at=max(inbound) if inbound else None,
             last_outbound_at=max(outbound) if outbound else None,
             closed_at=th.closed_at,
-            message_count=len(th.messages),
+            message_count=len(th.messages) + len(spoken),
             inbound_count=len(inbound),
             outbound_count=len(outbound),
             touches_sent=th.touches,

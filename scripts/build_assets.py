@@ -8,7 +8,6 @@ ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "src" / "leadline" / "console" / "static" / "vendor"
 FILES = {
     "node_modules/htmx.org/dist/htmx.min.js": "htmx.min.js",
-    "node_modules/htmx-ext-sse/dist/sse.min.js": "htmx-ext-sse.min.js",
 }
 
 

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from leadline.accounts.admin import admin_site
-from leadline.console import interactions_views, views
+from leadline.console import insights_views, interactions_views, live_views, records_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,17 @@ urlpatterns = [
         interactions_views.interaction_export,
         name="interactions-export",
     ),
+    path("growth/interactions/live/", live_views.interaction_live, name="interactions-live"),
+    path(
+        "growth/interactions/insights/",
+        insights_views.interaction_insights_page,
+        name="interactions-insights",
+    ),
+    path(
+        "growth/interactions/<int:interaction_id>/row/",
+        interactions_views.interaction_row,
+        name="interaction-row",
+    ),
     path(
         "growth/interactions/<int:interaction_id>/",
         interactions_views.interaction_page,
@@ -31,6 +42,26 @@ urlpatterns = [
         interactions_views.interaction_drawer,
         name="interaction-drawer",
     ),
+    # ---- the records behind the Interactions links (console/records_views.py) ----
+    path("customers/<int:customer_id>/", records_views.customer_page, name="customer"),
+    path(
+        "opportunities/<int:opportunity_id>/",
+        records_views.opportunity_page,
+        name="opportunity",
+    ),
+    path("leads/<int:lead_id>/", records_views.lead_page, name="lead"),
+    path("leads/<int:lead_id>/live/<str:part>/", records_views.lead_part, name="lead-part"),
+    path("leads/<int:lead_id>/takeover/", records_views.lead_takeover, name="lead-takeover"),
+    path("leads/<int:lead_id>/messages/", records_views.lead_message, name="lead-message"),
+    path("leads/<int:lead_id>/notes/", records_views.lead_note, name="lead-note"),
+    path("leads/<int:lead_id>/tasks/", records_views.lead_task, name="lead-task"),
+    path(
+        "leads/<int:lead_id>/tasks/<int:task_id>/done/",
+        records_views.lead_task_done,
+        name="lead-task-done",
+    ),
+    path("leads/<int:lead_id>/book/", records_views.lead_book, name="lead-book"),
+    path("leads/<int:lead_id>/dismiss/", records_views.lead_dismiss, name="lead-dismiss"),
 ]
 
 handler403 = "leadline.console.errors.forbidden"

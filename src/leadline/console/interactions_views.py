@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from functools import wraps
 from typing import Any
 
@@ -32,6 +32,9 @@ from django.utils.http import urlencode
 from leadline.accounts.models import Company
 from leadline.accounts.roles import LISTEN_CALL_RECORDING, VIEW_CUSTOMER_CHATS
 from leadline.campaigns.models import Channel, Goal
+from leadline.console.display import Moment, moment
+from leadline.console.display import duration_text as _duration
+from leadline.console.display import speaker as _speaker
 from leadline.console.errors import forbidden
 from leadline.interactions import statuses
 from leadline.interactions.listing import (
@@ -52,8 +55,9 @@ from leadline.interactions.listing import (
     interaction_list,
     parse_query,
 )
+from leadline.interactions.live import latest_event_id
 from leadline.interactions.models import Author, Call, Interaction, Message, RecordType
-from leadline.interactions.selectors import InteractionDetail, interaction_detail
+from leadline.interactions.selectors import InteractionDetail, get_interaction, interaction_detail
 from leadline.kit import clock
 from leadline.kit.errors import NotFound
 from leadline.kit.phone import format_phone
@@ -76,6 +80,10 @@ def _needs_customer_chats(view: View) -> View:
     return guarded
 
 
+# The same guard for the other Growth pages (Insights, the live feed's fragments).
+needs_customer_chats = _needs_customer_chats
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     # A history restore wants the whole page, not a fragment.
     return (
@@ -84,68 +92,11 @@ def _is_htmx(request: HttpRequest) -> bool:
     )
 
 
-# ---- times as people read them -------------------------------------------------------
+# ---- times as people read them (console/display.py, shared with the record pages) ----
 
 
-@dataclass(frozen=True)
-class Moment:
-    """A time for a <time> element: machine value, relative text, exact local text."""
-
-    iso: str
-    relative: str
-    exact: str
-    short: str
-    # False when `relative` is already a date (a week or more ago).
-    is_recent: bool
-
-
-def _exact(local: datetime) -> str:
-    hour = local.hour % 12 or 12
-    meridiem = "AM" if local.hour < 12 else "PM"
-    return (
-        f"{local:%a}, {local:%b} {local.day}, {local.year}, "
-        f"{hour}:{local:%M} {meridiem} {local.tzname() or ''}"
-    ).strip()
-
-
-def _short(local: datetime, now_local: datetime) -> str:
-    hour = local.hour % 12 or 12
-    meridiem = "AM" if local.hour < 12 else "PM"
-    day = f"{local:%b} {local.day}"
-    if local.year != now_local.year:
-        day += f", {local.year}"
-    return f"{day}, {hour}:{local:%M} {meridiem}"
-
-
-def _relative(moment: datetime, now: datetime, zone: tzinfo) -> str:
-    seconds = (now - moment).total_seconds()
-    if seconds < 60:
-        return "just now"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours = minutes // 60
-    if hours < 24:
-        return f"{hours} h ago"
-    days = hours // 24
-    if days < 7:
-        return f"{days} d ago"
-    local = moment.astimezone(zone)
-    text = f"{local:%b} {local.day}"
-    if local.year != now.astimezone(zone).year:
-        text += f", {local.year}"
-    return text
-
-
-def _moment(moment: datetime, now: datetime, zone: tzinfo) -> Moment:
-    local = moment.astimezone(zone)
-    return Moment(
-        iso=moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        relative=_relative(moment, now, zone),
-        exact=_exact(local),
-        short=_short(local, now.astimezone(zone)),
-        is_recent=(now - moment) < timedelta(days=7),
-    )
+def _moment(at: datetime, now: datetime, zone: tzinfo) -> Moment:
+    return moment(at, now=now, zone=zone)
 
 
 # ---- links ------------------------------------------------------------------------------
@@ -254,6 +205,34 @@ def _percent_text(value: int | None) -> str:
     return "—" if value is None else f"{value}%"
 
 
+def filter_form_context(
+    *, company: Company, filters: InteractionFilters, action_url: str
+) -> dict[str, Any]:
+    """What the filter form (_filters.html) needs, on the list and on pages sharing its filters."""
+    params = filters.to_params()
+    return {
+        "company": company,
+        "zone_name": str(company_zone(company)),
+        "filters": filters,
+        "filters_action": action_url,
+        "narrowed": filters.narrows or filters.time_range is not TimeRange.DAYS_30,
+        "high_activity_url": action_url
+        + _with(params, activity=None if filters.high_activity else "high"),
+        "high_activity_rule": (
+            f"{company.high_activity_messages} or more messages in the last "
+            f"{company.high_activity_minutes} minutes"
+        ),
+        "clear_url": action_url,
+        "sort_options": _options(list(SORT_LABELS.items()), filters.sort.value),
+        "range_options": _options(list(TIME_RANGE_LABELS.items()), filters.time_range.value),
+        "goal_options": _options(list(Goal.choices), filters.goal),
+        "channel_options": _options(list(Channel.choices), filters.channel),
+        "type_options": _options(list(RecordType.choices), filters.record_type),
+        "status_groups": _status_groups(filters),
+        "is_custom_range": filters.time_range is TimeRange.CUSTOM,
+    }
+
+
 def _list_context(company: Company, query: ListQuery, result: InteractionList) -> dict[str, Any]:
     filters = query.filters
     now = clock.now()
@@ -264,24 +243,16 @@ def _list_context(company: Company, query: ListQuery, result: InteractionList) -
     figures: Counters = result.counters
     list_url = reverse("interactions")
     return {
-        "company": company,
-        "zone_name": str(zone),
-        "filters": filters,
+        **filter_form_context(company=company, filters=filters, action_url=list_url),
         "notices": list(query.notices),
         "rows": _rows(page.rows, page_params, now, zone),
         "has_any": result.has_any,
-        "narrowed": filters.narrows or filters.time_range is not TimeRange.DAYS_30,
         "counters": figures,
         "response_rate": _percent_text(figures.response_rate),
         "conversion_rate": _percent_text(figures.conversion_rate),
         "escalated_url": list_url
         + _with(params, escalated=None if filters.escalated_only else "1"),
-        "high_activity_url": list_url
-        + _with(params, activity=None if filters.high_activity else "high"),
-        "high_activity_rule": (
-            f"{company.high_activity_messages} or more messages in the last "
-            f"{company.high_activity_minutes} minutes"
-        ),
+        "insights_url": reverse("interactions-insights") + _with(params),
         "next_url": (
             list_url + _with(params, after=page.next_cursor.encode()) if page.next_cursor else ""
         ),
@@ -292,16 +263,8 @@ def _list_context(company: Company, query: ListQuery, result: InteractionList) -
         ),
         "first_url": list_url + _with(params) if not page.is_first else "",
         "export_url": reverse("interactions-export") + _with(params),
-        "clear_url": list_url,
         "sort_toggle_url": list_url
         + _with(params, sort=None if filters.sort is Sort.OLDEST else Sort.OLDEST.value),
-        "sort_options": _options(list(SORT_LABELS.items()), filters.sort.value),
-        "range_options": _options(list(TIME_RANGE_LABELS.items()), filters.time_range.value),
-        "goal_options": _options(list(Goal.choices), filters.goal),
-        "channel_options": _options(list(Channel.choices), filters.channel),
-        "type_options": _options(list(RecordType.choices), filters.record_type),
-        "status_groups": _status_groups(filters),
-        "is_custom_range": filters.time_range is TimeRange.CUSTOM,
         "open_id": query.open_id,
     }
 
@@ -312,6 +275,8 @@ def _list_context(company: Company, query: ListQuery, result: InteractionList) -
 @dataclass(frozen=True)
 class ThreadEntry:
     kind: str  # "message" or "call"
+    # Stable across renders ("m12", "c3"): live updates merge a thread by it.
+    key: str
     at: Moment
     author: str
     author_kind: str
@@ -327,30 +292,12 @@ class ThreadEntry:
     turns: list[tuple[str, str, str]]
 
 
-def _speaker(kind: str, lead_name: str, user: Any) -> str:
-    if kind == Author.AGENT:
-        return "Agent"
-    if kind == Author.LEAD:
-        return lead_name or "Lead"
-    if kind == Author.HUMAN:
-        if user is not None:
-            return user.get_full_name() or user.email
-        return "Team member"
-    return "System"
-
-
-def _duration(seconds: int | None) -> str:
-    if not seconds:
-        return ""
-    minutes, rest = divmod(seconds, 60)
-    return f"{minutes}:{rest:02d}"
-
-
 def _message_entry(message: Message, lead_name: str, now: datetime, zone: tzinfo) -> ThreadEntry:
     outbound = message.direction == Message.Direction.OUTBOUND
     failed = message.delivery_status in (Message.Delivery.FAILED, Message.Delivery.UNDELIVERED)
     return ThreadEntry(
         kind="message",
+        key=f"m{message.pk}",
         at=_moment(message.created_at, now, zone),
         author=_speaker(message.author, lead_name, message.author_user),
         author_kind=message.author,
@@ -381,6 +328,7 @@ def _call_entry(
     ]
     return ThreadEntry(
         kind="call",
+        key=f"c{call.pk}",
         at=_moment(call.started_at, now, zone),
         author="Voice Agent",
         author_kind=Author.AGENT,
@@ -470,8 +418,11 @@ def _render_page(
     user: Any = request.user
     company: Company = user.company
     query = parse_query(request.GET)
+    # Read before the rows: whatever changes after this reaches the page live.
+    live_cursor = latest_event_id(company=company)
     result = interaction_list(company=company, query=query)
     context = _list_context(company, query, result)
+    context["live_url"] = reverse("interactions-live") + _with({"after": str(live_cursor)})
     context["drawer"] = None
     if open_id is not None:
         try:
@@ -512,6 +463,24 @@ def interaction_drawer(request: HttpRequest, interaction_id: int) -> HttpRespons
     response = render(request, "console/interactions/_drawer.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@_needs_customer_chats
+def interaction_row(request: HttpRequest, interaction_id: int) -> HttpResponse:
+    """One row of the list as it is now; live updates swap it in place.
+
+    The list's query string is passed along so the row's links keep the filters.
+    """
+    user: Any = request.user
+    company: Company = user.company
+    query = parse_query(request.GET)
+    try:
+        interaction = get_interaction(company=company, interaction_id=interaction_id)
+    except NotFound as exc:
+        raise Http404("no such interaction") from exc
+    row = _rows([interaction], _page_params(query), clock.now(), company_zone(company))[0]
+    context = {"row": row, "open_id": query.open_id}
+    return render(request, "console/interactions/_row.html", context)
 
 
 # ---- CSV ----------------------------------------------------------------------------------

@@ -1,18 +1,35 @@
-"""Writes of the CRM: leads coming in, and leads going away (deleted or merged)."""
+"""Writes of the CRM: leads coming in and going away (deleted or merged), and what a
+team member does on the lead record (notes, follow-up tasks, takeover, reply, book, dismiss).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 
 from leadline.accounts.models import Company, User
-from leadline.crm.models import Lead
-from leadline.interactions.models import Author
-from leadline.interactions.services import record_event, terminate_open_interactions
+from leadline.capacity.job_types import JOB_TYPES
+from leadline.capacity.models import ArrivalWindow
+from leadline.crm.models import Job, Lead, Note, Task
+from leadline.crm.selectors import reply_interaction
+from leadline.interactions.listing import company_zone
+from leadline.interactions.models import Author, Interaction, InteractionEvent, Message
+from leadline.interactions.services import (
+    book_as_human,
+    dismiss,
+    record_event,
+    send_human_message,
+    take_over,
+    terminate_open_interactions,
+)
 from leadline.kit import clock
-from leadline.kit.errors import DomainError
+from leadline.kit.errors import Conflict, DomainError, NoCapacity
 from leadline.kit.phone import normalise_phone
+
+NOTE_MAX_LENGTH = 5000
+TASK_TITLE_MAX_LENGTH = 200
+DISMISS_REASON_MAX_LENGTH = 300
 
 
 @transaction.atomic
@@ -88,3 +105,212 @@ def merge_leads(*, source: Lead, target: Lead, actor: User | None = None) -> Lea
         data={"merged_into": target.pk},
     )
     return target
+
+
+# ---- what a team member does on the lead record ------------------------------------------
+
+# Twilio's limit for one outgoing text (it is split into segments below that).
+REPLY_MAX_LENGTH = 1600
+
+
+def _refuse_if_gone(lead: Lead) -> None:
+    if lead.deleted_at is not None:
+        raise DomainError("This lead was deleted; its record is kept for reading only.")
+    if lead.merged_into_id is not None:
+        raise DomainError("This lead was merged into another one; work on that lead instead.")
+
+
+def _interaction_of(lead: Lead, interaction_id: int | None) -> Interaction:
+    if interaction_id is None:
+        raise DomainError("Choose the conversation.")
+    found = (
+        Interaction.objects.for_company(lead.company_id)
+        .filter(lead=lead, pk=interaction_id)
+        .select_related("lead")
+        .first()
+    )
+    if found is None:
+        raise DomainError("That conversation is not one of this lead's.")
+    return found
+
+
+@transaction.atomic
+def add_note(*, lead: Lead, author: User | None, body: str) -> Note:
+    """Log a note on a lead; it goes on the lead's timeline (and so the audit trail) too."""
+    text = (body or "").strip()
+    if not text:
+        raise DomainError("A note needs some text.")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise DomainError(f"A note can be at most {NOTE_MAX_LENGTH:,} characters long.")
+    _refuse_if_gone(lead)
+    note = Note.objects.create(
+        company_id=lead.company_id, lead=lead, author=author, body=text, created_at=clock.now()
+    )
+    record_event(
+        interaction=None,
+        lead=lead,
+        kind=InteractionEvent.Kind.NOTE,
+        actor_kind=Author.HUMAN if author else Author.SYSTEM,
+        actor=author,
+        detail=text[:200],
+        data={"note_id": note.pk},
+    )
+    return note
+
+
+@transaction.atomic
+def create_task(
+    *,
+    lead: Lead,
+    actor: User | None,
+    title: str,
+    assignee_id: int | None,
+    due_date: date | None = None,
+) -> Task:
+    """Assign a follow-up task on a lead to an active teammate, with an optional due date."""
+    text = (title or "").strip()
+    if not text:
+        raise DomainError("A task needs a title.")
+    if len(text) > TASK_TITLE_MAX_LENGTH:
+        raise DomainError(f"A task title can be at most {TASK_TITLE_MAX_LENGTH} characters long.")
+    _refuse_if_gone(lead)
+    assignee = (
+        User.objects.filter(company_id=lead.company_id, is_active=True, pk=assignee_id).first()
+        if assignee_id is not None
+        else None
+    )
+    if assignee is None:
+        raise DomainError("Choose a teammate to assign the task to.")
+    today = clock.now().astimezone(company_zone(lead.company)).date()
+    if due_date is not None and due_date < today:
+        raise DomainError("A due date cannot be in the past.")
+    task = Task.objects.create(
+        company_id=lead.company_id,
+        lead=lead,
+        title=text,
+        assignee=assignee,
+        created_by=actor,
+        due_date=due_date,
+        created_at=clock.now(),
+    )
+    record_event(
+        interaction=None,
+        lead=lead,
+        kind=InteractionEvent.Kind.TASK,
+        actor_kind=Author.HUMAN if actor else Author.SYSTEM,
+        actor=actor,
+        detail=f"Task for {assignee}: {text}",
+        data={"task_id": task.pk, "action": "created"},
+    )
+    return task
+
+
+@transaction.atomic
+def complete_task(*, task: Task, actor: User | None) -> Task:
+    """Mark a follow-up task done (once); the timeline says who did it and when."""
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.done:
+        raise Conflict("That task is already done.")
+    locked.done = True
+    locked.done_at = clock.now()
+    locked.save(update_fields=["done", "done_at"])
+    task.done, task.done_at = locked.done, locked.done_at
+    record_event(
+        interaction=None,
+        lead=task.lead,
+        kind=InteractionEvent.Kind.TASK,
+        actor_kind=Author.HUMAN if actor else Author.SYSTEM,
+        actor=actor,
+        detail=f"Done: {locked.title}",
+        data={"task_id": locked.pk, "action": "done"},
+    )
+    return task
+
+
+@transaction.atomic
+def take_over_lead(*, lead: Lead, actor: User | None) -> list[Interaction]:
+    """Take the lead from the agent (interactions.services.take_over), once.
+
+    A second takeover (a double click, two teammates at once) is refused, so the
+    timeline says exactly once who took over and when.
+    """
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    _refuse_if_gone(locked)
+    if locked.agent_paused_at is not None:
+        by = (
+            User.objects.filter(pk=locked.agent_paused_by_id).first()
+            if locked.agent_paused_by_id is not None
+            else None
+        )
+        raise Conflict(
+            f"This lead was already taken over{f' by {by}' if by else ''}; "
+            "the agent is paused for it."
+        )
+    return take_over(lead=lead, actor=actor)
+
+
+@transaction.atomic
+def reply_to_lead(*, lead: Lead, actor: User | None, body: str) -> Message:
+    """A team member texts the lead from the lead record, which needs a takeover first.
+
+    The text joins the conversation `reply_interaction` picks (the one taken over).
+    """
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    _refuse_if_gone(locked)
+    if locked.agent_paused_at is None:
+        raise Conflict("Take over first to reply: the agent is still handling this lead.")
+    if len((body or "").strip()) > REPLY_MAX_LENGTH:
+        raise DomainError(f"A text can be at most {REPLY_MAX_LENGTH:,} characters long.")
+    target = reply_interaction(
+        list(Interaction.objects.for_company(locked.company_id).filter(lead=locked))
+    )
+    if target is None:
+        raise DomainError("There is no conversation with this lead to reply in yet.")
+    return send_human_message(interaction=target, actor=actor, body=body)
+
+
+@transaction.atomic
+def book_job_for_lead(
+    *,
+    lead: Lead,
+    actor: User | None,
+    interaction_id: int | None,
+    window_id: int | None,
+    job_type: str,
+) -> Job:
+    """A team member books a job for the lead into a free arrival window: Converted: Human."""
+    _refuse_if_gone(lead)
+    interaction = _interaction_of(lead, interaction_id)
+    known = JOB_TYPES.get(job_type)
+    if known is None:
+        raise DomainError("Choose a job type to book.")
+    window = (
+        ArrivalWindow.objects.for_company(lead.company_id).filter(pk=window_id).first()
+        if window_id is not None
+        else None
+    )
+    if window is None:
+        raise DomainError("Choose an arrival window.")
+    if window.trade != known.trade:
+        raise DomainError(f"{known.label} is not booked into {window.get_trade_display()} windows.")
+    if window.starts_at <= clock.now():
+        raise DomainError("That arrival window has already begun. Pick a later one.")
+    try:
+        return book_as_human(interaction=interaction, actor=actor, window=window, job_type=job_type)
+    except NoCapacity as exc:
+        raise NoCapacity("That arrival window is full now. Pick another one.") from exc
+
+
+@transaction.atomic
+def dismiss_for_lead(
+    *, lead: Lead, actor: User | None, interaction_id: int | None, reason: str
+) -> Interaction:
+    """A team member dismisses one of the lead's conversations, saying why: Dismissed: Human."""
+    _refuse_if_gone(lead)
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError("Say why it is dismissed: the reason goes on the timeline.")
+    if len(text) > DISMISS_REASON_MAX_LENGTH:
+        raise DomainError(f"A reason can be at most {DISMISS_REASON_MAX_LENGTH} characters long.")
+    interaction = _interaction_of(lead, interaction_id)
+    return dismiss(interaction=interaction, actor=actor, reason=text)

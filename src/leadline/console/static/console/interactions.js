@@ -258,8 +258,138 @@
     });
   });
 
+  // ---- Live updates (live.js feeds "leadline:live") -----------------------------------
+  // A row on the page is fetched again and swapped in place (its selection and focus
+  // kept); the open drawer merges new thread entries without moving the reader; activity
+  // elsewhere is offered as a refresh rather than reordering rows under the cursor.
+  var others = new Set();
+
+  function listQuery() {
+    var url = new URL(window.location.href);
+    url.searchParams.delete("open");
+    return url.search;
+  }
+
+  function announce(text) {
+    var region = document.querySelector("[data-ix-live-announce]");
+    if (region) region.textContent = text;
+  }
+
+  function refreshRow(id) {
+    var row = document.querySelector('[data-ix-row="' + id + '"]');
+    if (!row || !row.getAttribute("data-ix-row-url")) return;
+    window.LeadlineLive.fetchHtml(row.getAttribute("data-ix-row-url") + listQuery())
+      .then(function (html) {
+        var current = document.querySelector('[data-ix-row="' + id + '"]');
+        var fresh = window.LeadlineLive.parse(html).querySelector("[data-ix-row]");
+        if (!current || !fresh) return;
+        var active = document.activeElement;
+        var hadFocus = active === current || current.contains(active);
+        fresh.classList.toggle("is-open", current.classList.contains("is-open"));
+        if (current.hasAttribute("aria-current")) fresh.setAttribute("aria-current", "true");
+        else fresh.removeAttribute("aria-current");
+        fresh.tabIndex = current.tabIndex;
+        var link = fresh.querySelector("[data-ix-row-link]");
+        if (link) link.tabIndex = -1;
+        current.replaceWith(fresh);
+        window.htmx.process(fresh);
+        if (lastRow === current) lastRow = fresh;
+        if (hadFocus) fresh.focus({ preventScroll: true });
+        fresh.classList.add("is-updated");
+        window.setTimeout(function () {
+          fresh.classList.remove("is-updated");
+        }, 1700);
+      })
+      .catch(function () {});
+  }
+
+  function replaceIfChanged(target, fresh) {
+    if (target && fresh && !target.isEqualNode(fresh)) target.replaceWith(fresh);
+  }
+
+  function refreshDrawer(id) {
+    var region = drawer();
+    var inner = region && region.querySelector('[data-ix-drawer="' + id + '"]');
+    if (!inner) return;
+    var url = inner.getAttribute("data-refresh-url") + listQuery();
+    window.LeadlineLive.fetchHtml(url)
+      .then(function (html) {
+        var open = region.querySelector('[data-ix-drawer="' + id + '"]');
+        var fresh = window.LeadlineLive.parse(html).querySelector("[data-ix-drawer]");
+        if (!open || !fresh) return;
+        var body = open.querySelector(".ix-drawer-body");
+        var stick = body && window.LeadlineLive.nearBottom(body);
+        var top = body ? body.scrollTop : 0;
+        replaceIfChanged(open.querySelector(".ix-facts"), fresh.querySelector(".ix-facts"));
+        replaceIfChanged(open.querySelector(".ix-summary"), fresh.querySelector(".ix-summary"));
+        var list = open.querySelector("[data-live-list]");
+        var freshList = fresh.querySelector("[data-live-list]");
+        var added = [];
+        if (list && freshList) {
+          added = window.LeadlineLive.mergeList(list, freshList);
+        } else {
+          replaceIfChanged(
+            open.querySelector(".ix-thread-section"),
+            fresh.querySelector(".ix-thread-section")
+          );
+        }
+        if (body) body.scrollTop = stick ? body.scrollHeight : top;
+        if (added.length) {
+          announce(
+            added.length === 1
+              ? "1 new entry in the open conversation."
+              : added.length + " new entries in the open conversation."
+          );
+        }
+      })
+      .catch(function () {});
+  }
+
+  function noteOthers() {
+    var notice = document.querySelector("[data-ix-live-notice]");
+    if (!notice) return;
+    var n = others.size;
+    notice.textContent = "";
+    var text = document.createElement("span");
+    text.textContent =
+      "New activity in " + n + " conversation" + (n === 1 ? "" : "s") + " not shown on this page.";
+    var refresh = document.createElement("a");
+    refresh.href = window.location.pathname + window.location.search;
+    refresh.textContent = "Refresh the list";
+    notice.appendChild(text);
+    notice.appendChild(refresh);
+    notice.hidden = false;
+  }
+
+  document.addEventListener("leadline:live", function (event) {
+    var id = event.detail.interaction_id;
+    if (id === null || id === undefined || !window.LeadlineLive) return;
+    var onPage = document.querySelector('[data-ix-row="' + id + '"]');
+    if (onPage) {
+      window.LeadlineLive.schedule("row:" + id, function () {
+        refreshRow(id);
+      });
+    }
+    var region = drawer();
+    if (region && region.querySelector('[data-ix-drawer="' + id + '"]')) {
+      window.LeadlineLive.schedule("drawer:" + id, function () {
+        refreshDrawer(id);
+      });
+    } else if (!onPage && document.querySelector("[data-ix-live-notice]")) {
+      others.add(id);
+      noteOthers();
+    }
+  });
+
   function init() {
     initRows();
+    if (drawer() && !document.querySelector("[data-ix-live-announce]")) {
+      var announcer = document.createElement("div");
+      announcer.className = "ix-sr-only";
+      announcer.setAttribute("role", "status");
+      announcer.setAttribute("data-ix-live-announce", "");
+      document.body.appendChild(announcer);
+    }
     document.querySelectorAll("[data-ix-filters]").forEach(syncDates);
   }
 

@@ -21,7 +21,7 @@ from tests.agent.helpers import CHICAGO
         ("leaking pipe", "your leaking pipe"),
         ("water heater", "your water heater"),
         ("AC", "your AC"),
-        ("tune up", "a tune-up"),
+        ("tune up", "an HVAC tune-up"),
         ("panel upgrade", "a panel upgrade"),
         ("EV charger install", "an EV charger install"),
         ("water heater replacement estimate", "a water heater replacement estimate"),
@@ -33,9 +33,14 @@ def test_the_lead_note_as_a_phrase(note: str, phrase: str) -> None:
     assert writing.describe_note(note, None) == phrase
 
 
-def test_a_long_note_falls_back_to_the_job_type() -> None:
+def test_a_long_note_is_read_from_its_first_clause() -> None:
     note = "My AC stopped cooling yesterday and it is really hot in here"
-    assert writing.describe_note(note, "ac_repair") == "your AC"
+    assert writing.describe_note(note, "ac_repair") == "your AC that stopped cooling"
+
+
+def test_a_note_that_fits_no_template_falls_back_to_the_job_type() -> None:
+    note = "upstairs unit in the bonus room blows but the air feels humid and weird"
+    assert writing.describe_note(note, "ac_repair") == "the AC repair you asked about"
 
 
 def local(hour: int, day: int = 4) -> datetime:

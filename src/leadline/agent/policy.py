@@ -465,11 +465,16 @@ def apply_decision(
 def _booking_failed(interaction: Interaction, decision: Decision, *, call: Call | None) -> str:
     """Someone took the last slot of the chosen window first: offer again."""
     interaction.agent_state = _forget_window(interaction.agent_state, decision.window_id or 0)
-    retry = getattr(get_brain(), "booking_failed", None)
-    if callable(retry):
-        again = retry(conversation_for(interaction), decision.window_id)
-        if isinstance(again, Decision) and again.action != Action.BOOK:
-            return "window taken: " + apply_decision(interaction, again, call=call, text="")
+    try:
+        with transaction.atomic():
+            again = get_brain().booking_failed(
+                conversation_for(interaction), decision.window_id or 0
+            )
+    except Exception:
+        logger.exception("the brain failed after a lost window on interaction %s", interaction.pk)
+        again = None
+    if isinstance(again, Decision) and again.action != Action.BOOK:
+        return "window taken: " + apply_decision(interaction, again, call=call, text="")
     _save_state(interaction, interaction.agent_state)
     say(
         interaction,

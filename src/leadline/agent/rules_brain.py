@@ -35,7 +35,13 @@ from leadline.agent.types import (
     EscalationReason,
     WindowOption,
 )
-from leadline.agent.understanding import Understanding, When, detect_need, understand
+from leadline.agent.understanding import (
+    Understanding,
+    When,
+    closed_weekdays,
+    detect_need,
+    understand,
+)
 from leadline.capacity.job_types import JOB_TYPES
 from leadline.kit.phone import format_phone
 from leadline.kit.places import lookup_zip
@@ -49,6 +55,24 @@ ESCALATED = "escalated"
 
 OFFER_SIZE = 3
 SEARCH_SIZE = 20
+REACH_SIZE = 80  # windows looked through for a day that is further out
+
+# A symptom said in a message ("it's leaking everywhere") that describes the job already known
+# (a water heater) keeps that job: job type known -> symptom job types that are part of it.
+_SYMPTOMS_OF: dict[str, frozenset[str]] = {
+    "water_heater_repair": frozenset({"leak_repair", "drain_cleaning", "electrical_repair"}),
+    "water_heater_replacement_estimate": frozenset(
+        {"leak_repair", "drain_cleaning", "electrical_repair"}
+    ),
+    "toilet_repair": frozenset({"leak_repair", "drain_cleaning"}),
+    "drain_cleaning": frozenset({"leak_repair"}),
+    "ac_repair": frozenset({"leak_repair", "drain_cleaning", "electrical_repair"}),
+    "heating_repair": frozenset({"leak_repair", "electrical_repair", "ac_repair"}),
+    "hvac_replacement_estimate": frozenset({"ac_repair", "leak_repair", "electrical_repair"}),
+    "panel_upgrade_estimate": frozenset({"electrical_repair"}),
+    "ev_charger_estimate": frozenset({"electrical_repair"}),
+    "garage_door_opener": frozenset({"electrical_repair"}),
+}
 
 
 @dataclass(frozen=True)
@@ -128,7 +152,7 @@ class RulesBrain:
 
     def follow_up(self, conversation: Conversation, touch: int) -> Decision:
         state = _initial_state(conversation)
-        need = writing.describe_note(conversation.lead_note, state["job_type"])
+        need = writing.describe_note(conversation.lead_note, state["job_type"], quote=False)
         if need == "your question":
             need = "your request"
         reply = writing.follow_up(
@@ -148,6 +172,19 @@ class RulesBrain:
             return Decision(reply=None, job_type=state["job_type"], state=state)
         return _Reply(conversation, state).decide()
 
+    def booking_failed(self, conversation: Conversation, window_id: int) -> Decision:
+        """The window chosen was taken before it could be booked: say so and offer others.
+
+        The conversation's state still names the window as booked; the policy has already
+        dropped it from the windows on offer. The next free windows (without that one) are
+        offered; with none left, the lead goes to a person for availability.
+        """
+        state = _initial_state(conversation)
+        state.update(stage=START, booked=None)
+        reply = _Reply(conversation, state)
+        reply.intents.append("window_taken")
+        return reply.offer(When(), exclude={window_id}, lead_in=writing.booking_taken())
+
 
 def _relaxed(when: When) -> list[When]:
     """`when`, then without its days (same time of day), then only its days."""
@@ -156,6 +193,10 @@ def _relaxed(when: When) -> list[When]:
     if when.dates and not time_of_day.is_empty:
         attempts.extend([time_of_day, When(dates=when.dates)])
     return attempts
+
+
+def _minutes(moment: datetime) -> int:
+    return moment.hour * 60 + moment.minute
 
 
 def _windows_in(raw: Any) -> list[WindowOption]:
@@ -215,6 +256,7 @@ class _Reply:
         self.intents: list[str] = []
         self.no_answered_person = False
         self.previous_job: str | None = None
+        self.message_job: str | None = None  # the job this message is about, if it names one
 
     # --- The rules, in order ----------------------------------------------------------------
 
@@ -268,13 +310,18 @@ class _Reply:
         if outside_area is not None:
             return outside_area
         self.previous_job = self.state.get("offered_job_type") or self.state.get("job_type")
-        if und.job_type:
-            self.state["job_type"] = und.job_type
-        if und.outside and (not und.job_type or und.skill_question):
+        self.message_job = self._job_in_message()
+        if self.message_job:
+            self.state["job_type"] = self.message_job
+        if und.outside and (not self.message_job or und.skill_question):
             return self._outside_skills(und.outside)
-        if und.job_type and not self._in_skills(und.job_type):
-            return self._outside_skills(writing.job_label(und.job_type))
+        if self.message_job and not self._in_skills(self.message_job):
+            return self._outside_skills(writing.job_label(self.message_job))
 
+        if self._frustrated() and not angry:
+            # "ugh this stupid AC died AGAIN": a word of sympathy, once.
+            self.parts.insert(0, writing.sympathy())
+            self.state["sympathized"] = True
         self._answer_questions()
         if und.not_now:
             self.parts.append(writing.not_now())
@@ -282,6 +329,22 @@ class _Reply:
         if self.state["stage"] == OFFERED and self.state.get("offered"):
             return self._choose()
         return self._start()
+
+    def _frustrated(self) -> bool:
+        """Upset about the problem (not at us), the first time it shows."""
+        und = self.und
+        if self.state.get("sympathized") or und.sentiment > -0.3:
+            return False
+        return bool(self.message_job or und.urgent or und.wants_service)
+
+    def _job_in_message(self) -> str | None:
+        """The job the message names; a symptom of the job already known keeps that job."""
+        und = self.und
+        known = self.state.get("job_type")
+        part_of_known = isinstance(known, str) and und.job_type in _SYMPTOMS_OF.get(known, ())
+        if und.job_type and und.job_from_symptom and part_of_known:
+            return str(known)  # "it's leaking everywhere" about the water heater
+        return und.job_type
 
     def _declines(self) -> bool:
         und = self.und
@@ -345,7 +408,7 @@ class _Reply:
         if not offered:
             return self._start()
         free = {w.window_id for w in offered}
-        job_changed = und.job_type is not None and und.job_type != self.previous_job
+        job_changed = self.message_job is not None and self.message_job != self.previous_job
         if job_changed:
             self.state["passed_over"] = []
             return self.offer(und.when)
@@ -366,7 +429,8 @@ class _Reply:
         if und.more_times or (und.no and not self.no_answered_person):
             passed = {w.window_id for w in shown} | set(self.state.get("passed_over") or [])
             return self.offer(When(), exclude=passed, more=True)
-        if und.yes and not und.asks_something:
+        if und.confirms and not und.asks_something:
+            # "yes", "sure", "book it" take #1 as the offer asks; "ok thanks" does not.
             return self._book(offered[0])
         if und.wants_service or und.repeat:
             return self._propose([w for w in shown if w.window_id in free] or offered)
@@ -393,6 +457,10 @@ class _Reply:
         pool = [w for w in offered if und.when.matches(*self._local(w))]
         if not pool:
             return None
+        if und.when.at is not None:
+            # "the 10 one": the window starting at 10 rather than one running through 10.
+            starting = [w for w in pool if _minutes(self._local(w)[0]) == und.when.at]
+            pool = starting or pool
         if und.latest:
             return pool[-1]
         if und.earliest or not und.when.is_empty:
@@ -427,13 +495,22 @@ class _Reply:
             return self._decision(self._text())
         excluded = exclude or set()
         limit = OFFER_SIZE if when.is_empty and not excluded else SEARCH_SIZE
-        windows = [w for w in self._windows(job, limit) if w.window_id not in excluded]
+        found = self._windows(job, limit)
+        # The day asked for may be further out than the first windows: look further.
+        reach = when.dates and found and len(found) >= limit
+        if reach and self._local(found[-1])[0].date() <= min(when.dates):
+            found = self._windows(job, REACH_SIZE)
+        windows = [w for w in found if w.window_id not in excluded]
         if not windows:
             if more:
                 return self._no_capacity(writing.escalate_no_other_times(self.rules.horizon_days))
             return self._no_capacity(writing.escalate_availability(self.rules.horizon_days))
         note = ""
         asked_for = False
+        if when.dates and not any(self._local(w)[0].date() in when.dates for w in windows):
+            other = self._other_day(when, windows)
+            if other is not None:
+                return other
         if not when.is_empty:
             # The closest fit: everything asked, else the time of day on another day, else the day.
             for attempt in _relaxed(when):
@@ -456,6 +533,55 @@ class _Reply:
         text = writing.offer([self._local(w) for w in chosen], self.channel, soonest=not asked_for)
         self.parts.extend(p for p in (lead_in, note, text) if p)
         return self._decision(self._text())
+
+    def _other_day(self, when: When, windows: list[WindowOption]) -> Decision | None:
+        """Nothing on the day asked for: say why plainly and offer the next day with openings.
+
+        "tomorrow morning" on a Saturday: "We're closed on Sundays, but here's what I have
+        Monday:" and Monday's morning windows (all of Monday's when none is in the morning).
+        """
+        asked = min(when.dates)
+        later = [w for w in windows if self._local(w)[0].date() > asked]
+        if not later:
+            return None
+        day = self._local(later[0])[0].date()
+        on_day = [w for w in later if self._local(w)[0].date() == day]
+        time_of_day = replace(when, dates=())
+        fitting = [w for w in on_day if time_of_day.matches(*self._local(w))]
+        chosen = (fitting if not time_of_day.is_empty and fitting else on_day)[:OFFER_SIZE]
+        closed = closed_weekdays(self.company.business_hours)
+        weekdays = sorted({d.weekday() for d in when.dates})
+        if all(weekday in closed for weekday in weekdays):
+            reason = writing.closed_on(weekdays)
+        else:
+            asked_words = self._day_words(asked, on=True) if len(when.dates) <= 2 else "then"
+            reason = writing.nothing_open(asked_words)
+        self.intents.append(f"other_day:{day.isoformat()}")
+        self.state["stage"] = OFFERED
+        self.state["offered"] = [_window_state(w) for w in chosen]
+        self.state["shown"] = list(self.state["offered"])
+        self.state["offered_job_type"] = self.state.get("job_type")
+        self.parts.append(
+            writing.offer(
+                [self._local(w) for w in chosen],
+                self.channel,
+                reason=reason,
+                day=self._day_words(day, on=False),
+            )
+        )
+        return self._decision(self._text())
+
+    def _day_words(self, day: date, *, on: bool) -> str:
+        """ "today", "tomorrow", "(on) Monday" within a week, else "(on) Mon Apr 20"."""
+        today = self._today()
+        if day == today:
+            return "today"
+        if day == today + timedelta(days=1):
+            return "tomorrow"
+        prefix = "on " if on else ""
+        if (day - today).days < 7:
+            return f"{prefix}{day:%A}"
+        return f"{prefix}{day:%a} {day:%b} {day.day}"
 
     def _pins_one_window(self, when: When) -> bool:
         """A day and a time, said as a choice ("tomorrow at 10 works"), not asked about."""
@@ -513,10 +639,15 @@ class _Reply:
         if und.zip_code:
             self.state["zip"] = und.zip_code
         self._answer_questions()
+        booked = self.state.get("booked")
+        windows = _windows_in([booked])
+        label = self._label(windows[0]) if windows else "soon"
+        if not self.parts and und.arrival_question:
+            self.parts.append(writing.arrival_answer(label, self.channel))
+        elif not self.parts and und.is_question and not (und.thanks or und.yes or und.ack):
+            self.parts.append(writing.office_answer(self.phone))
+            self.parts.append(writing.still_booked(label))
         if not self.parts:
-            booked = self.state.get("booked")
-            windows = _windows_in([booked])
-            label = self._label(windows[0]) if windows else "soon"
             self.parts.append(
                 writing.after_booking(
                     label=label,
@@ -532,11 +663,18 @@ class _Reply:
     def _answer_questions(self) -> None:
         und = self.und
         company = self.company
+        why = ""
+        if und.why_contacted:
+            need = writing.describe_note(self.conv.lead_note, self.state.get("job_type"))
+            who = "us" if und.bot_question else company.name
+            why = writing.why_contacted(who, need, texted_first=self._texted_first())
         if und.bot_question:
             self.parts.append(
-                writing.bot_answer(company.name, offer_person=self.rules.human_request)
+                writing.bot_answer(company.name, offer_person=self.rules.human_request, why=why)
             )
             self.state["person_offered"] = self.rules.human_request
+        elif why:
+            self.parts.append(why)
         if und.price_question:
             self.parts.append(writing.price_answer(company.prices, self.state.get("job_type")))
         if und.brand_question:
@@ -632,6 +770,11 @@ class _Reply:
         if self.channel == writing.VOICE:
             return f"{hello} {writing.VOICE_NOTICE} {reply}"
         return f"{hello} {reply} {writing.STOP_LINE}"
+
+    def _texted_first(self) -> bool:
+        """The lead wrote before the agent did (inbound SMS)."""
+        first = next((t for t in self.conv.turns if t.author in ("lead", "agent")), None)
+        return first is not None and first.author == "lead"
 
     def _today(self) -> date:
         return self.conv.now.astimezone(self.tz).date()

@@ -103,3 +103,15 @@ class Brain(Protocol):
     def respond(self, conversation: Conversation) -> Decision:
         """The answer to the lead's latest turn (the last of conversation.turns)."""
         ...
+
+    def booking_failed(self, conversation: Conversation, window_id: int) -> Decision:
+        """The window of a BOOK decision was taken before it could be booked; what to say now.
+
+        Called by the policy right after `respond` asked to book `window_id` and capacity
+        refused (someone else took the last slot). `conversation.state` is the state that
+        decision returned, with `window_id` already removed from the windows on offer.
+        The answer usually says the time was taken and offers other windows (Action.NONE),
+        or hands over (Action.ESCALATE, e.g. no capacity left). A BOOK answer is ignored:
+        the policy then asks the lead to pick again with a fixed text.
+        """
+        ...

@@ -97,7 +97,7 @@ _COMPLAINT_MILD = _rx(
     r"|\buseless\b|\bincompetent\b|\bunprofessional\b|\brude\b|\bwast(e|ed|ing) (of )?(my|our) "
     r"time\b|\bfed up\b|\bsick of\b|\bdisgusted\b|\bfurious\b|\bpissed\b|\bsucks?\b|\bgarbage\b"
     r"|\ba joke\b|\bnever again\b|\bdone with (you|your)\b|\bstill waiting\b|\bdisappointed\b"
-    r"|\bi'?m done\b|\bfrustrat"
+    r"|\bi'?m done\b|\bfrustrat|\bbeen waiting (all|for|since|\d)"
 )
 _ANGER_TARGET = _rx(
     r"\b(your|ur|this|that) (company|business|office|team|techs?|technicians?|guys?|man|crew|"
@@ -112,10 +112,74 @@ _ANGER_TARGET = _rx(
 _ABUSE_AT_YOU = _rx(
     r"\b(fuck|f\*+k?|f\*+|screw|to hell with|damn) (you|u|y'?all|off|your)\b|\b(you|u) suck\b"
     r"|\bgo to hell\b|\byou'?re (useless|pathetic|a joke|an idiot|idiots|stupid|worthless|a scam)"
+    r"|\b(you|u|y'?all|ya'?ll|you guys|you people) (are|r) (useless|pathetic|a joke|idiots|"
+    r"clowns|crooks|thieves|worthless|a scam)\b"
     r"|\b(useless|stupid|worthless|pathetic|crooked) (bot|company|people|business)\b"
 )
 _STRONG_WEIGHT = 0.55
 _MILD_WEIGHT = 0.3
+# "you guys" in a request ("can you guys come today?", "y'all available?") or in thanks is
+# not aimed at the business in anger.
+_FRIENDLY_YOU = _rx(
+    r"\b(can|could|would|will|do|did|are|have|when can|how soon can|if|hope|hoping) "
+    r"(you|u|y'?all|ya'?ll)( guys| all| people| folks)?\b"
+    r"|\b(you|u) (guys|all|people|folks) (available|free|open|around|able|come|coming|do|have|"
+    r"fix|service|send|cover|work|still|busy|out|there)\b"
+    r"|\b(y'?all|ya'?ll) (available|free|open|around|able|come|coming|do|have|fix|service|send|"
+    r"cover|work|busy|out|there)\b"
+    r"|\b(thank|thanks|love|appreciate|trust|need|called|calling|found|chose|picked) "
+    r"(you|u|y'?all|ya'?ll)( guys| all| people| folks)?\b"
+)
+# A complaint about another company ("the last plumber never showed up") is not about us.
+_SOMEONE_ELSE = _rx(
+    r"\b(last|other|previous|another|different|old|first|prior) (company|guy|plumber|"
+    r"electrician|contractor|tech|technician|crew|outfit|business|hvac company|hvac guy|"
+    r"handyman|landlord)\b|\bsomeone else\b|\b(landlord|handyman|home warranty)\b"
+)
+# What is wrong with the house, said without naming us: frustration, not a complaint.
+_PROBLEM_WORDS = _rx(
+    r"\b(broke|broken|died|dead|leak\w*|stuck|clog\w*|flood\w*|overflow\w*|not working|"
+    r"stopped|won'?t|wont|isn'?t|hot in here|heat|cold|freezing|burning|water|mess|smell\w*|"
+    r"noise|sparks?|tripp\w*|running|dripp\w*|backed up|quit|out|in here|degrees|humid|"
+    r"sweating|boiling|melting)\b"
+)
+_MOOD_CLAUSES = re.compile(r"[.!?;,\n]+|\s+-\s+|\b(?:but|and|so|plus)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mood:
+    """What in a message is aimed at the business, and how negative that part is."""
+
+    aimed: str  # the clauses about us or about nothing in particular
+    target: bool  # a clause names us (your company, you guys, your tech, nobody showed up...)
+    score: float  # sentiment_score of `aimed` (0 when nothing is aimed at us)
+
+
+def read_mood(text: str) -> Mood:
+    """Keep the clauses that may be about the business; drop those about the broken thing.
+
+    "Drain is clogged bad, can you guys come today" names us only to ask for help, and its
+    only negative words are about the drain: nothing is aimed at us. "You guys charged me
+    $400 and it broke again, total rip off" keeps "you guys charged me $400" and "total rip
+    off", drops "it broke again", and is a complaint.
+    """
+    kept: list[str] = []
+    target = False
+    for clause in _MOOD_CLAUSES.split(text):
+        if not clause or not clause.strip():
+            continue
+        norm = normalize(clause)
+        if _any(_SOMEONE_ELSE, norm):
+            continue
+        aimed = _any(_ANGER_TARGET, _FRIENDLY_YOU.sub(" ", norm))
+        if not aimed:
+            need = detect_need(clause)
+            if need.job_type or need.outside or _any(_PROBLEM_WORDS, norm):
+                continue
+        kept.append(clause.strip())
+        target = target or aimed
+    aimed_text = ". ".join(kept)
+    return Mood(aimed_text, target, sentiment_score(aimed_text) if aimed_text else 0.0)
 
 
 @cache
@@ -201,21 +265,27 @@ _OUTSIDE: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _TRAILING = _rx(r"[^,.;!?]*?(?=\b(and|also|plus|but)\b|[,.;!?]|$)")
 
-_WATER_HEATER = _rx(
-    r"\b(hot )?water heater|\btankless\b|\bno hot water\b|\bhot water\b"
-    r"|\bwaterheater\b"
+# A water heater named as such decides the job whatever else the text says ("water heater
+# leaking" is a water heater job, not a leak).
+_WATER_HEATER_NAMED = _rx(
+    r"\b(hot )?water ?(heater|heather|heatr|heter|htr|tank)s?\b|\btankless\b|\bh2o heater"
 )
+_WATER_HEATER = _rx(_WATER_HEATER_NAMED.pattern + r"|\bno hot water\b|\bhot water\b")
 _REPLACE = _rx(
     r"\breplac\w*|\binstall\w*|\bupgrade\b|\bswap (it )?out\b|\bnew (\w+ ){0,2}"
     r"(system|unit|ac|a/c|air conditioner|furnace|hvac|heat pump|water heater|tank|door|"
     r"garage door|one|tankless)\b"
+)
+_REPLACE_IT = _rx(
+    r"\b(replac\w*|swap(ping)? out|install\w*) (it|that|this one|the whole thing)\b"
+    r"|\b(a|get|want|need|buy) (brand )?new one\b"
 )
 _OPENER = _rx(
     r"\b(opener|garage remote|remote (for|to) the garage|clicker|keypad|"
     r"garage door motor)\b"
 )
 _GARAGE = _rx(
-    r"\bgarage ?doors?\b|\boverhead doors?\b|\bdoor springs?\b|\bbroken springs?\b"
+    r"\bgarage ?doors?\b|\boverhead doors?\b|\b(door|garage) springs?\b|\bbroken springs?\b"
     r"|\boff (the )?tracks?\b|\bgarage (won'?t|wont|doesn'?t|doesnt|isn'?t|is stuck|stuck|keeps|"
     r"will not|opens|closes|is making|makes|is off|is broken|broke|is jammed|jammed)"
 )
@@ -279,6 +349,9 @@ _HVAC_GENERIC = _rx(
 class Need:
     job_type: str | None
     outside: str | None  # label of work outside every known job type
+    # The job type was read from a symptom only ("it's leaking", "the breaker trips"), not from
+    # the thing that has it; such a job does not replace a job already known for that thing.
+    by_symptom: bool = False
 
 
 def detect_need(text: str) -> Need:
@@ -291,14 +364,18 @@ def detect_need(text: str) -> Need:
             tail = _TRAILING.match(norm, match.end())
             end = tail.end() if tail else match.end()
             norm = norm[: match.start()] + " " + norm[end:]
-    return Need(job_type=_job_type(norm), outside=outside)
+    job_type, by_symptom = _job_type(norm)
+    return Need(job_type=job_type, outside=outside, by_symptom=by_symptom)
 
 
-def _job_type(t: str) -> str | None:
+def _job_type(t: str) -> tuple[str | None, bool]:
     # An EV charger is often "in the garage": the charger decides.
     if _any(_EV, t):
-        return "ev_charger_estimate"
-    # Things (a water heater, an AC, a toilet) beat symptoms (a leak, a clog); between things,
+        return "ev_charger_estimate", False
+    # Anything said about a water heater is a water heater job.
+    if (heater := _WATER_HEATER_NAMED.search(t)) is not None:
+        return _thing_job("water_heater", _clause(t, heater.start()), t), False
+    # Things (an AC, a toilet, a garage door) beat symptoms (a leak, a clog); between things,
     # the one named first is the job. Words like "replace" count only in that thing's clause.
     found = [
         (match.start(), family)
@@ -307,17 +384,17 @@ def _job_type(t: str) -> str | None:
     ]
     if found:
         position, family = min(found)
-        return _thing_job(family, _clause(t, position))
+        return _thing_job(family, _clause(t, position), t), False
     if _any(_REPLACE, t) and _any(_HVAC_UNIT, t):
-        return "hvac_replacement_estimate"  # "a new system", "replace the unit"
+        return "hvac_replacement_estimate", False  # "a new system", "replace the unit"
     if _any(_TUNE_UP, t):
-        return "hvac_tune_up"
+        return "hvac_tune_up", False
     symptoms = [
         (match.start(), code)
         for code, pattern in _SYMPTOMS
         if (match := pattern.search(t)) is not None
     ]
-    return min(symptoms)[1] if symptoms else None
+    return (min(symptoms)[1], True) if symptoms else (None, False)
 
 
 def _clause(t: str, position: int) -> str:
@@ -327,8 +404,9 @@ def _clause(t: str, position: int) -> str:
     return t[max(cuts) : after.start() if after else len(t)]
 
 
-def _thing_job(family: str, clause: str) -> str:
-    replace = _any(_REPLACE, clause)
+def _thing_job(family: str, clause: str, text: str) -> str:
+    # "Replace" counts in the thing's own clause, or anywhere as "a new one" / "replace it".
+    replace = _any(_REPLACE, clause) or _any(_REPLACE_IT, text)
     if family == "water_heater":
         return "water_heater_replacement_estimate" if replace else "water_heater_repair"
     if family == "garage":
@@ -382,10 +460,14 @@ _WEEKDAYS: tuple[tuple[int, str], ...] = (
 _SPANISH_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
-_TODAY = _rx(r"\b(today|tonight|this (morning|afternoon|evening)|hoy|asap today)\b")
+_TODAY = _rx(
+    r"\b(today|tonight|this (morning|afternoon|aft|arvo|evening|am|pm)|hoy|asap today|"
+    r"2day|tday)\b"
+)
+# "manana" alone is tomorrow; "la manana" ("en/por la manana") is the morning.
 _TOMORROW = _rx(
-    r"\b(tomorrow|tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|2morrow|2morow|"
-    r"tomorrows)\b|^\W*manana\W*$|\bmanana (en|por|a|temprano)\b|\bpara manana\b"
+    r"\b(tomorrow|tmrw|tmr|tmrow|tmro|tomorow|tommorow|tommorrow|tomorrw|tomarrow|tmorrow|"
+    r"2morrow|2morow|2moro|2mrw|tomorrows)\b|(?<!la )(?<!pasado )\bmanana\b"
 )
 _DAY_AFTER = _rx(r"\bday after (tomorrow|tmrw|tomorow|tommorow)\b|\bpasado manana\b")
 _NEXT_WEEK = _rx(r"\bnext week\b|\bla proxima semana\b|\bsemana que viene\b")
@@ -400,12 +482,13 @@ _DAY_OF_MONTH = _rx(
 
 _DAY_WORD = r"(mon|tue|tues|wed|thu|thur|thurs|fri|sat|tomorrow|tmrw|today|[a-z]+day)"
 _MORNING = _rx(
-    r"\b(morning|mornings|early|in the am|am slot|before lunch|manana temprano|"
+    r"\b(morning|mornings|mornin|morni?ng|early|in the am|am slot|this am|before lunch|"
+    r"manana temprano|"
     r"en la manana|por la manana|de la manana|this morning)\b|\b" + _DAY_WORD + r" am\b"
 )
 _AFTERNOON = _rx(
-    r"\b(afternoon|afternoons|in the pm|pm slot|after lunch|la tarde|"
-    r"this afternoon)\b|\b" + _DAY_WORD + r" pm\b"
+    r"\b(afternoon|afternoons|afternon|aftenoon|afternooon|aftn|arvo|in the pm|pm slot|"
+    r"after lunch|la tarde|this afternoon|this aft|this pm)\b|\b" + _DAY_WORD + r" (pm|aft)\b"
 )
 _EVENING = _rx(r"\b(evening|evenings|tonight|after work|la noche)\b")
 _NOON = _rx(r"\b(noon|midday|lunch ?time|around lunch)\b")
@@ -422,6 +505,12 @@ _POINT_PREP = _rx(
     r"(\d{1,2})(?::(\d{2}))?\b(?!\s*(st|nd|rd|th|days?|hours?|min|weeks?|months?|years?|ton|people))"
 )
 _POINT_WORD = _rx(r"\b(after|before|by|at|around)\s+(noon|lunch|midday)\b")
+# The window that starts at an hour: "the 10 one", "the 10am one", "10 oclock", "2pm slot".
+_POINT_PICK = _rx(
+    r"\b(\d{1,2})(?::(\d{2}))?\s*" + _SUFFIX + r"?\s*(?:o'?clock|o clock)"
+    r"|\bthe (\d{1,2})(?::(\d{2}))?\s*" + _SUFFIX + r"?\s*(?:one|slot|window|option|time)\b"
+    r"|\b(\d{1,2})(?::(\d{2}))?\s*" + _SUFFIX + r"?\s*(?:slot|window)\b"
+)
 
 _EARLIEST = _rx(
     r"\b(earliest|earlist|earlyest|soonest|asap|a\.s\.a\.p|as soon as (possible|you can)|"
@@ -536,9 +625,21 @@ _NOT_AFTER = _rx(
 )
 
 
+_ANY_WEEKDAY = "|".join(names for _, names in _WEEKDAYS)
+# A day in the past is when it started, not when to come: "since sunday", "it broke monday".
+_PAST_DAY = _rx(
+    r"\b(since|last|this past|every|ago)\s+(" + _ANY_WEEKDAY + r")\b"
+    r"|\b(started|broke|quit|died|stopped|happened|began|went out|noticed|came out)"
+    r"((?: (?:on|it|down|out|up|again|working|last|this|past|late|early))*) ("
+    + _ANY_WEEKDAY
+    + r")\b"
+)
+
+
 def parse_when(norm: str, today: date) -> When:
     """Days, parts of the day and times of day in a normalized text, relative to `today`."""
     dates: list[date] = []
+    norm = _PAST_DAY.sub(lambda m: " " if m.group(1) else f" {m.group(3)}{m.group(4)} ", norm)
     if _any(_DAY_AFTER, norm):
         dates.append(today + timedelta(days=2))
     elif _any(_TOMORROW, norm):
@@ -598,6 +699,10 @@ def parse_when(norm: str, today: date) -> When:
             at = value
     elif (point := _POINT_SUFFIX.search(scrubbed)) is not None:
         at = _hour(point.group(1), point.group(2), point.group(3))
+    elif (point := _POINT_PICK.search(scrubbed)) is not None:
+        picked = point.groups()
+        hour_at = next(i for i in (0, 3, 6) if picked[i] is not None)
+        at = _hour(picked[hour_at], picked[hour_at + 1], picked[hour_at + 2])
     elif (point := _POINT_CLOCK.search(scrubbed)) is not None:
         at = _hour(point.group(1), point.group(2), None)
     elif (word := _POINT_WORD.search(scrubbed)) is not None:
@@ -787,6 +892,14 @@ _YES = _rx(
     r"great|let'?s do it|lets do it|do it|book it|i do|we do|please|yes please|por favor|"
     r"alright|all right|bet|for sure|totally|you bet)\b"
 )
+# A yes that takes an offer. "ok", "great" and "perfect" also take it when said alone, but
+# not next to thanks: "ok thanks" acknowledges, it does not choose.
+_CONFIRM = _rx(
+    r"\b(y|ya|yah|yea|yeah|yeh|yes+|yess+|yep|yup|yas|sure|si|claro|dale|absolutely|definitely|"
+    r"of course|correct|affirmative|please do|go ahead|sounds good|sounds great|that works|"
+    r"works for me|that'?d be great|that would be great|let'?s do it|lets do it|do it|book it|"
+    r"book that|book me|lock it in|i do|we do|por favor|bet|for sure|you bet)\b"
+)
 _NOT_YES = _rx(
     r"\b(not sure|no se|is (it|that) ok|if that'?s ok|not ok|not okay|not great|"
     r"not good|make sure)\b"
@@ -899,6 +1012,24 @@ _OFFICE_QUESTION = _rx(
     r"the (job|repair|visit)) take|phone number|discounts?|coupons?|senior discount|"
     r"military discount|permits?)\b"
 )
+# "How did you get my number?", "what is this about?": why we are in touch.
+_WHY_CONTACTED = _rx(
+    r"\bhow (did|do|does) (you|u|ya|y'?all|this) (get|have|find|got) (my|this|our) "
+    r"(number|#|phone|info|contact)"
+    r"|\bwhere (did|do) (you|u|ya) (get|find) (my|this|our) (number|#|phone|info)"
+    r"|\bwhy (are|r|is) (you|u|this|someone) (texting|calling|messaging|contacting|txting)"
+    r"|\bwhat (is|'?s) (this|it) (about|regarding|for)\b|\bwhats this (about|regarding|for)\b"
+    r"|\bwhat (is|was) this regarding\b|\bdid i (contact|call|text|reach out to) (you|u)\b"
+)
+# When the technician comes, whether they call first: asked after a booking.
+_ARRIVAL_QUESTION = _rx(
+    r"\bwhat time (will|does|is|should|do)\b|\bwhen (will|does|is|should|do) (the |my |your )?"
+    r"(tech|technician|guy|plumber|electrician|someone|he|she|they|you)\b"
+    r"|\b(will|do|does|can) (they|he|she|the tech|the technician|the guy|you|someone) "
+    r"(call|text|let me know|give me a heads up)\b|\bhow will i know\b|\beta\b"
+    r"|\bwho (is|will be) coming\b|\bwho'?s coming\b|\bneed to be (home|there)\b"
+    r"|\bhave to be (home|there)\b|\bbe home\b"
+)
 _RESCHEDULE = _rx(
     r"\breschedul\w*|\bchange (my|the) (appointment|appt|time|booking)\b"
     r"|\bcancel (my|the|our) (appointment|appt|booking|visit)\b"
@@ -971,17 +1102,20 @@ class Understanding:
     wrong_number: bool = False
     human_request: bool = False
     bot_question: bool = False
-    sentiment: float = 0.0
+    sentiment: float = 0.0  # the whole message
+    sentiment_at_us: float = 0.0  # only the part aimed at the business
     anger_target: bool = False
     abuse: bool = False
     decline: bool = False
     not_now: bool = False
     yes: bool = False
+    confirms: bool = False  # a yes that takes an offered window ("yes", "sure", not "ok thanks")
     no: bool = False
     greeting: bool = False
     thanks: bool = False
     ack: bool = False
     job_type: str | None = None
+    job_from_symptom: bool = False  # read from a symptom only ("it's leaking"), see Need
     outside: str | None = None
     urgent: bool = False
     wants_service: bool = False
@@ -1003,13 +1137,19 @@ class Understanding:
     office_question: bool = False  # payment, warranty, licences...: the office answers those
     general_question: bool = False
     reschedule: bool = False
+    arrival_question: bool = False
+    why_contacted: bool = False
     zip_code: str | None = None
     address: bool = False
     is_question: bool = False
 
     def angry(self, threshold: float) -> bool:
-        """Upset with the business: abuse aimed at us, or a negative score aimed at the service."""
-        return self.abuse or (self.anger_target and self.sentiment < threshold)
+        """Upset with the business: abuse aimed at us, or a negative score aimed at the service.
+
+        Only what is said about the business counts (Mood): "drain is clogged bad" and "worst
+        week ever, the AC died" are about the problem, however negative they are.
+        """
+        return self.abuse or (self.anger_target and self.sentiment_at_us < threshold)
 
     @property
     def choice(self) -> bool:
@@ -1027,6 +1167,7 @@ class Understanding:
             or self.office_question
             or self.general_question
             or self.bot_question
+            or self.why_contacted
         )
 
     def intents(self) -> tuple[str, ...]:
@@ -1064,6 +1205,7 @@ class Understanding:
                 ("question:office", self.office_question),
                 ("question:general", self.general_question),
                 ("reschedule", self.reschedule),
+                ("question:why_contacted", self.why_contacted),
                 ("repeat", self.repeat),
                 ("address", self.address),
             )
@@ -1089,6 +1231,7 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
     ordinal = parse_ordinal(norm)
     when = parse_when(norm, today)
     zip_code = next((z for z in reversed(_ZIP.findall(norm)) if lookup_zip(z)), None)
+    mood = read_mood(text)
     named, others = _brands_in(norm, brands)
     human = _any(_HUMAN_REQUEST, norm)
     keyword = _any(_OPT_OUT_KEYWORD, norm)
@@ -1109,7 +1252,8 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         human_request=human,
         bot_question=_any(_BOT_QUESTION, norm) and not human,
         sentiment=sentiment_score(text),
-        anger_target=_any(_ANGER_TARGET, norm),
+        sentiment_at_us=mood.score,
+        anger_target=mood.target,
         abuse=_any(_ABUSE_AT_YOU, norm),
         decline=decline,
         not_now=_any(_NOT_NOW, norm) and not choice_made,
@@ -1118,7 +1262,9 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         greeting=_any(_GREETING, norm),
         thanks=_any(_THANKS, norm),
         ack=_any(_ACK, norm),
+        confirms=yes and not no and (_any(_CONFIRM, norm) or not _any(_THANKS, norm)),
         job_type=need.job_type,
+        job_from_symptom=need.by_symptom,
         outside=need.outside,
         urgent=_any(_URGENT, norm),
         wants_service=_any(_WANTS, norm),
@@ -1140,6 +1286,8 @@ def understand(text: str, *, today: date, brands: Iterable[str] = ()) -> Underst
         office_question=_any(_OFFICE_QUESTION, norm),
         general_question=_any(_QUESTIONS, norm),
         reschedule=_any(_RESCHEDULE, norm),
+        arrival_question=_any(_ARRIVAL_QUESTION, norm),
+        why_contacted=_any(_WHY_CONTACTED, norm),
         zip_code=zip_code,
         address=_any(_ADDRESS, norm),
         is_question="?" in text
@@ -1157,3 +1305,81 @@ def _brands_in(norm: str, brands: Iterable[str]) -> tuple[tuple[str, ...], tuple
         if b not in lowered and re.search(r"\b" + re.escape(b) + r"\b", norm)
     )
     return named, others
+
+
+# --- Business hours ---------------------------------------------------------------------------
+
+_DAY_NAMES = (
+    (0, r"mon(day)?s?"),
+    (1, r"tue(s|sday)?s?"),
+    (2, r"wed(s|nesday)?s?"),
+    (3, r"thu(r|rs|rsday)?s?"),
+    (4, r"fri(day)?s?"),
+    (5, r"sat(urday)?s?"),
+    (6, r"sun(day)?s?"),
+)
+_DAY_TOKEN = re.compile(
+    r"\b(" + "|".join(f"(?P<d{n}>{names})" for n, names in _DAY_NAMES) + r"|weekdays|weekends?)\b"
+)
+_EVERY_DAY = _rx(r"\b(24/7|7 days|seven days|every ?day|daily|all week)\b")
+
+
+def closed_weekdays(business_hours: str) -> frozenset[int]:
+    """The weekdays (Monday is 0) the business hours say the company is closed.
+
+    Reads "Monday to Saturday, 7 am to 6 pm; closed Sunday", "Mon-Fri 8-5, Sat 9-1",
+    "closed weekends". Days named as open make every other day closed; nothing readable
+    means no day is known to be closed.
+    """
+    text = normalize(business_hours)
+    if not text:
+        return frozenset()
+    closed: set[int] = set()
+    open_days: set[int] = set()
+    for part in re.split(r"[;,.\n]|\band\b(?=\s+closed)", text):
+        days = _days_in(part)
+        if re.search(r"\bclosed\b", part):
+            closed |= days
+        else:
+            open_days |= days
+    if _any(_EVERY_DAY, text):
+        return frozenset(closed)
+    if open_days:
+        closed |= set(range(7)) - open_days
+    return frozenset(closed - open_days)
+
+
+def _days_in(part: str) -> set[int]:
+    """The weekdays a piece of text names: single days, "weekdays", ranges ("Mon-Fri")."""
+    found: list[tuple[int, int, int]] = []  # (start, end, weekday); -1 weekdays, -2 weekends
+    for match in _DAY_TOKEN.finditer(part):
+        said = match.group(1)
+        if said == "weekdays":
+            day = -1
+        elif said.startswith("weekend"):
+            day = -2
+        else:
+            day = next(n for n in range(7) if match.group(f"d{n}"))
+        found.append((match.start(), match.end(), day))
+    days: set[int] = set()
+    skip = False
+    for i, (_, end, day) in enumerate(found):
+        if skip:
+            skip = False
+            continue
+        if day == -1:
+            days |= {0, 1, 2, 3, 4}
+            continue
+        if day == -2:
+            days |= {5, 6}
+            continue
+        after = found[i + 1] if i + 1 < len(found) else None
+        between = part[end : after[0]] if after else ""
+        if after and after[2] >= 0 and re.fullmatch(r"\s*(-|to|through|thru|till|til)\s*", between):
+            last = after[2]
+            span = (last - day) % 7
+            days |= {(day + k) % 7 for k in range(span + 1)}
+            skip = True
+        else:
+            days.add(day)
+    return days

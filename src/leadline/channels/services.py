@@ -126,6 +126,15 @@ def deliver_message(*, message_id: int, kind: str) -> str:
             error_code=result.error_code[:10],
             sent_at=clock.now(),
         )
+        # Live pages refresh on events: without one a sent text would still read "Queued".
+        record_event(
+            interaction=interaction,
+            lead=lead,
+            kind=InteractionEvent.Kind.DELIVERY,
+            actor_kind=Author.SYSTEM,
+            detail=result.status,
+            data={"message_id": message.pk, "status": result.status},
+        )
     return f"sent: {result.provider_id}"
 
 

@@ -376,7 +376,9 @@ def filtered_interactions(
     if filters.status_group:
         qs = qs.filter(status_group=filters.status_group)
     if filters.escalated_only:
-        qs = qs.filter(escalated=True)
+        # The same rows as escalated=True, but SQLite matches `status_group = ?` to the
+        # ix_group index, while Django writes the boolean as a bare `WHERE escalated`.
+        qs = qs.filter(status_group=statuses.Group.ESCALATED.value)
     if filters.search:
         qs = qs.filter(_search_q(filters.search))
     start, end = time_bounds(company=company, filters=filters, now=now)

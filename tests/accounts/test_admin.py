@@ -17,6 +17,7 @@ from tests.builders import (
     PASSWORD,
     make_campaign,
     make_capacity_rule,
+    make_interaction,
     make_opt_out,
     make_user,
     make_window,
@@ -443,3 +444,54 @@ def test_a_number_typed_into_the_opt_out_registry_is_stored_as_e164(
 
     assert response.status_code == 302, response.content.decode()
     assert OptOut.objects.get(company=company).phone == "+15125550143"
+
+
+def _campaign_post(campaign: Campaign, **changes: str) -> dict[str, str]:
+    data = {
+        "name": campaign.name,
+        "goal": campaign.goal,
+        "channel": campaign.channel,
+        "skills": '["ac_repair"]',
+        "cadence": '["0m", "1h", "1d", "3d"]',
+        "abandon_after": "24h",
+        "escalation_rules": "{}",
+        "enabled": "on",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_switching_a_campaign_off_terminates_its_open_interactions(
+    admin_client: Client, company: Company
+) -> None:
+    campaign = make_campaign(company)
+    open_one = make_interaction(company, campaign=campaign)
+    booked = make_interaction(company, campaign=campaign, status="converted.agent")
+
+    response = admin_client.post(_change_url(campaign), _campaign_post(campaign, enabled=""))
+
+    assert response.status_code == 302, response.content.decode()
+    open_one.refresh_from_db()
+    booked.refresh_from_db()
+    assert (open_one.status_label, booked.status_label) == ("Terminated", "Converted: Agent")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("cadence", '["0m", "soon"]', "is not a duration"),
+        ("cadence", '["1h", "0m"]', "must come after"),
+        ("cadence", "[]", "Give a list of offsets"),
+        ("abandon_after", "a while", "is not a duration"),
+        ("skills", '["solar_panels"]', "Unknown job types: solar_panels"),
+    ],
+)
+def test_a_campaign_with_a_bad_cadence_or_skill_is_refused_with_a_reason(
+    admin_client: Client, company: Company, field: str, value: str, message: str
+) -> None:
+    campaign = make_campaign(company)
+
+    response = admin_client.post(_change_url(campaign), _campaign_post(campaign, **{field: value}))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()

@@ -205,6 +205,7 @@ def check_abandonment(*, interaction_id: int) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
 def set_campaign_enabled(
     *, campaign: Campaign, enabled: bool, actor: User | None = None
 ) -> Campaign:

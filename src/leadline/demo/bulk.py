@@ -2,31 +2,32 @@
 
 Generates interactions of a company with their leads, messages and timeline events,
 fast enough for a million on a small machine: ids are assigned here, so children
-reference parents without a round trip, and each batch is one transaction of plain
-multi-row inserts (SQLite) or COPY (PostgreSQL). Table and column names come from
-the models' `_meta`.
+reference parents without a round trip, and each batch is one transaction of one
+prepared INSERT per table run over all its rows (SQLite) or COPY (PostgreSQL). Table
+and column names come from the models' `_meta`. Each batch's conversations start in
+a narrow slice of the 90 days, so the list indexes change in a few pages per batch.
+
+The generated conversations are history: nothing is scheduled on them, so the worker
+never sends to them.
 
 Generated rows are recognisable: every generated lead, and so its interaction, has a
 phone number +1 555 XXX XXXX. Area code 555 is not in service, so no real person can
 be texted, and the number encodes the generated item's index. That makes loading
 idempotent: `--interactions N` brings the company's generated interactions up to N,
-and item k is the same data whenever it is generated (for the same clock).
+and item k is the same data whenever it is generated (for the same company setup
+and clock; on another day only its times and dates move).
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import random
-import signal
 import sys
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from multiprocessing.connection import Connection
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -520,8 +521,8 @@ class _Table:
                 )
             tail.append(f.get_db_prep_save(value, connection))
         self.model = model
-        self.label = meta.verbose_name_plural
         self.db_table = meta.db_table
+        self.pk_column = meta.pk.column
         self.columns = [fields[name].column for name in columns] + [f.column for f in tail_fields]
         self.tail = tuple(tail)
 
@@ -572,10 +573,6 @@ class _Batch:
     # The first id of each table the rows were built with.
     planned: dict[str, int]
     rows: dict[str, list[tuple[Any, ...]]]
-
-    def ids_after(self) -> dict[str, int]:
-        """The first free ids once this batch is in."""
-        return {name: self.planned[name] + len(rows) for name, rows in self.rows.items()}
 
 
 # --- Times ------------------------------------------------------------------------------
@@ -775,9 +772,11 @@ class _Generator:
             final = last_message + rng.randint(HOUR, 3 * DAY)
         else:
             final = last_message
+        # Drawn whether it is needed or not, so later draws do not depend on the clock.
+        slack = rng.randint(60, 4 * HOUR)
         overshoot = final - self.now
         if overshoot > 0:
-            shift = overshoot + rng.randint(60, 4 * HOUR)
+            shift = overshoot + slack
             start -= shift
             final -= shift
             times = [x - shift for x in times]
@@ -1050,18 +1049,22 @@ class _Writer:
     def __init__(self, tables: dict[str, _Table]) -> None:
         self.tables = tables
         self.vendor = connection.vendor
+        if self.vendor not in ("sqlite", "postgresql"):
+            raise NotImplementedError(f"no bulk loading for {connection.display_name}")
         qn = connection.ops.quote_name
         self.sequences: dict[str, str | None] = {}
         with connection.cursor() as cursor:
             for name, table in tables.items():
                 if self.vendor == "postgresql":
-                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table.db_table])
+                    cursor.execute(
+                        "SELECT pg_get_serial_sequence(%s, %s)", [table.db_table, table.pk_column]
+                    )
                     self.sequences[name] = cursor.fetchone()[0]
                 else:
                     self.sequences[name] = None
         # Identifiers come from the models' _meta and are quoted: nothing user-supplied.
         self.max_sql = {
-            name: f"SELECT MAX(id) FROM {qn(t.db_table)}"  # noqa: S608
+            name: f"SELECT MAX({qn(t.pk_column)}) FROM {qn(t.db_table)}"  # noqa: S608
             for name, t in tables.items()
         }
         self.insert_sql = {
@@ -1117,8 +1120,7 @@ class _Writer:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
             if self.next_ids() != batch.planned:
                 return False
-            phones = [generated_phone(k) for k in batch.indexes]
-            if generated_interactions(company).filter(lead_phone__in=phones).exists():
+            if _any_generated(company, batch.indexes):
                 return False
             for name, table in self.tables.items():
                 rows = batch.rows[name]
@@ -1137,7 +1139,11 @@ class _Writer:
                 for row in rows:
                     copy.write_row(row)
         else:
-            raw.cursor().executemany(self.insert_sql[name], rows)
+            cursor = raw.cursor()
+            try:
+                cursor.executemany(self.insert_sql[name], rows)
+            finally:
+                cursor.close()
 
 
 # --- Progress ----------------------------------------------------------------------------
@@ -1272,38 +1278,26 @@ def _load(
     result: BulkResult,
     progress: Progress,
 ) -> None:
-    """Write the batches in order while a helper process builds the next one.
-
-    Building is Python and writing mostly waits for the database (or runs in SQLite's
-    C code), so on two cores the two overlap. The next batch is built with the ids
-    this one leaves free; if another writer took them meanwhile, the batch is
-    rebuilt here and the one in flight is asked for again.
-    """
-    batches = list(_batches(todo))
-    builder = _ForkedBuilder(generator) if len(batches) > 1 and _can_fork() else _Builder(generator)
-    try:
-        builder.request(*batches[0], writer.next_ids())
-        for position in range(len(batches)):
-            batch = builder.receive()
-            following = batches[position + 1] if position + 1 < len(batches) else None
-            if following:
-                builder.request(*following, batch.ids_after())
-            added, as_planned = _write_batch(generator, writer, company, batch, result)
-            if following and not as_planned:
-                builder.receive()
-                builder.request(*following, writer.next_ids())
-            result.added += added
-            result.present += added
-            progress.update(result.added, result.total_rows)
-    finally:
-        builder.close()
+    for batch_index, wanted in _batches(todo):
+        added = _write_batch(generator, writer, company, batch_index, wanted, result)
+        result.added += added
+        result.present += added
+        progress.update(result.added, result.total_rows)
 
 
 def _write_batch(
-    generator: _Generator, writer: _Writer, company: Company, batch: _Batch, result: BulkResult
-) -> tuple[int, bool]:
-    """Write one batch: (items added, whether the planned ids were used)."""
-    for attempt in range(5):
+    generator: _Generator,
+    writer: _Writer,
+    company: Company,
+    batch_index: int,
+    wanted: list[int],
+    result: BulkResult,
+) -> int:
+    """Build and write one batch; the number of interactions it added."""
+    for _attempt in range(5):
+        # Built outside the transaction, so other writers wait only for the inserts;
+        # if one of them took the planned ids meanwhile, build again.
+        batch = generator.build(batch_index, wanted, writer.next_ids())
         try:
             written = writer.write(batch, company)
         except OperationalError:
@@ -1314,91 +1308,26 @@ def _write_batch(
         if written:
             for name, rows in batch.rows.items():
                 result.rows[name] += len(rows)
-            return len(batch.indexes), attempt == 0
-        phones = [generated_phone(k) for k in batch.indexes]
-        if generated_interactions(company).filter(lead_phone__in=phones).exists():
-            return 0, False  # another run generated these items meanwhile
-        batch = generator.build(batch.index, batch.indexes, writer.next_ids())
+            return len(wanted)
+        if _any_generated(company, wanted):
+            return 0  # another run generated these items meanwhile
     raise RuntimeError("could not reserve ids for a batch; is another bulk load running?")
 
 
-class _Builder:
-    """Builds each requested batch when it is received, in this process."""
+def _any_generated(company: Company, indexes: list[int]) -> bool:
+    """Whether any of these items (ascending, all in one batch) exist already.
 
-    def __init__(self, generator: _Generator) -> None:
-        self.generator = generator
-        self.pending: tuple[int, list[int], dict[str, int]] | None = None
-
-    def request(self, index: int, wanted: list[int], ids: dict[str, int]) -> None:
-        self.pending = (index, wanted, ids)
-
-    def receive(self) -> _Batch:
-        if self.pending is None:
-            raise RuntimeError("receive() without request()")
-        batch = self.generator.build(*self.pending)
-        self.pending = None
-        return batch
-
-    def close(self) -> None:
-        self.pending = None
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-class _ForkedBuilder(_Builder):
-    """Builds batches in a forked child while this process writes the previous one.
-
-    A thread would not do: the writer gives up the GIL for every row it hands to
-    SQLite or every packet to PostgreSQL and then waits for the builder to let go.
-    The child gets the generator by fork, never touches the database connection it
-    inherited, and ignores Ctrl+C: the parent stops it.
+    A range over the batch's phone numbers, not an IN list: PostgreSQL would test
+    every generated row against a 2,000-value list.
     """
-
-    def __init__(self, generator: _Generator) -> None:
-        super().__init__(generator)
-        context = multiprocessing.get_context("fork")
-        self.connection, child_end = context.Pipe()
-        self.process = context.Process(
-            target=_serve_builds, args=(generator, child_end), name="leadline-bulk", daemon=True
-        )
-        self.process.start()
-        child_end.close()
-
-    def request(self, index: int, wanted: list[int], ids: dict[str, int]) -> None:
-        self.connection.send((index, wanted, ids))
-
-    def receive(self) -> _Batch:
-        answer = self.connection.recv()
-        if isinstance(answer, BaseException):
-            raise answer
-        batch: _Batch = answer
-        return batch
-
-    def close(self) -> None:
-        with suppress(OSError):
-            self.connection.send(None)
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
-        self.connection.close()
-
-
-def _serve_builds(generator: _Generator, pipe: Connection) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while True:
-        try:
-            request = pipe.recv()
-        except EOFError:
-            return
-        if request is None:
-            return
-        try:
-            pipe.send(generator.build(*request))
-        except Exception as exc:  # the parent raises it
-            pipe.send(exc)
+    present = generated_interactions(company).filter(
+        lead_phone__gte=generated_phone(indexes[0]), lead_phone__lte=generated_phone(indexes[-1])
+    )
+    if len(indexes) == indexes[-1] - indexes[0] + 1:
+        return present.exists()
+    return not {generated_phone(k) for k in indexes}.isdisjoint(
+        present.values_list("lead_phone", flat=True)
+    )
 
 
 def _tune_connection() -> Callable[[], None]:
@@ -1422,6 +1351,9 @@ def _refresh_statistics(tables: Iterable[_Table]) -> None:
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            # A sample is enough to tell the planner a table grew by a million rows.
             cursor.execute("PRAGMA analysis_limit = 1000")
         for table in tables:
             cursor.execute(f"ANALYZE {qn(table.db_table)}")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 0")

@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--interactions",
         type=_positive_int,
         metavar="N",
-        help="generate N more interactions with their messages (load testing)",
+        help="bring the generated interactions (with their messages) up to N, for load tests",
     )
     demo.set_defaults(func=cmd_demo)
 

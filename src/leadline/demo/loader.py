@@ -46,7 +46,7 @@ def load_demo(*, reset: bool, interactions: int | None, out: TextIO) -> str:
     if interactions:
         from leadline.demo.bulk import generate_interactions
 
-        out.write(f"Generating {interactions} more interactions for load testing...\n")
+        out.write(f"Bringing the generated interactions up to {interactions:,} (load testing)...\n")
         generate_interactions(company=company, count=interactions, out=out)
     out.flush()
     return _report(company, kept=kept)

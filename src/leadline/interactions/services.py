@@ -179,29 +179,7 @@ def add_message(
         or (Message.Delivery.RECEIVED if inbound else Message.Delivery.QUEUED),
         created_at=now,
     )
-    updates: dict[str, Any] = {
-        "message_count": F("message_count") + 1,
-        "last_activity_at": now,
-        "updated_at": now,
-    }
-    if inbound:
-        updates["inbound_count"] = F("inbound_count") + 1
-        updates["last_inbound_at"] = now
-    else:
-        updates["outbound_count"] = F("outbound_count") + 1
-        updates["last_outbound_at"] = now
-    Interaction.objects.filter(pk=interaction.pk).update(**updates)
-    interaction.refresh_from_db(
-        fields=[
-            "message_count",
-            "inbound_count",
-            "outbound_count",
-            "last_activity_at",
-            "last_inbound_at",
-            "last_outbound_at",
-            "updated_at",
-        ]
-    )
+    _bump_counts(interaction, inbound=inbound, at=now)
     record_event(
         interaction=interaction,
         lead=interaction.lead,

@@ -42,6 +42,11 @@ urlpatterns = [
         interactions_views.interaction_drawer,
         name="interaction-drawer",
     ),
+    path(
+        "growth/interactions/<int:interaction_id>/calls/<int:call_id>/recording",
+        interactions_views.call_recording,
+        name="call-recording",
+    ),
     # ---- the records behind the Interactions links (console/records_views.py) ----
     path("customers/<int:customer_id>/", records_views.customer_page, name="customer"),
     path(

@@ -10,6 +10,8 @@ from django.test import Client
 
 from leadline.accounts.models import Company, User
 from leadline.campaigns.models import Channel
+from leadline.channels.base import Recording, use_provider
+from leadline.channels.simulator import SimulatorProvider
 from leadline.crm.models import Opportunity
 from leadline.interactions.models import Author, Call, CallTurn, Interaction, Message
 from leadline.kit import clock
@@ -265,9 +267,31 @@ def test_empty_summary_and_no_links_say_so(company: Company) -> None:
     assert HIDDEN not in html
 
 
+class RecordingProvider(SimulatorProvider):
+    """A carrier stand-in that keeps call audio, as a real voice provider does."""
+
+    AUDIO = b"ID3-fake-mp3-bytes"
+
+    @property
+    def keeps_recordings(self) -> bool:
+        return True
+
+    def fetch_recording(self, *, recording_id: str) -> Recording | None:
+        return Recording(self.AUDIO, "audio/mpeg") if recording_id else None
+
+
+@pytest.fixture
+def recording_provider() -> Iterator[RecordingProvider]:
+    with use_provider(RecordingProvider()) as provider:
+        yield provider
+
+
 @pytest.mark.parametrize("role", ["Manager", "CSR", "Administrator"])
 def test_calls_with_transcript_and_recording_for_listen_to_call_recording(
-    company: Company, voice_interaction: Interaction, role: str
+    company: Company,
+    voice_interaction: Interaction,
+    role: str,
+    recording_provider: RecordingProvider,
 ) -> None:
     client = signed_in(make_user(company, role=role))
     call = Call.objects.get(interaction=voice_interaction)
@@ -306,6 +330,57 @@ def test_a_viewer_never_receives_call_data(
         assert f"calls/{call.pk}" not in html
         assert "Call · Completed" not in html
         assert "Yes please call me" in html
+
+
+def test_a_call_without_stored_audio_says_so_instead_of_a_player(
+    company: Company, voice_interaction: Interaction
+) -> None:
+    client = signed_in(make_user(company, role="Manager"))
+
+    html = client.get(drawer_url(voice_interaction), headers=HTMX).content.decode()
+
+    assert "<audio" not in html
+    assert "No audio for this call: the voice provider keeps no recordings." in html
+
+
+def recording_url(interaction: Interaction) -> str:
+    call = Call.objects.get(interaction=interaction)
+    return f"/growth/interactions/{interaction.pk}/calls/{call.pk}/recording"
+
+
+def test_the_recording_is_fetched_through_leadline_for_who_may_listen(
+    company: Company, voice_interaction: Interaction, recording_provider: RecordingProvider
+) -> None:
+    response = signed_in(make_user(company, role="Manager")).get(recording_url(voice_interaction))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "audio/mpeg"
+    assert response.content == RecordingProvider.AUDIO
+
+
+def test_the_recording_is_refused_without_listen_to_call_recording(
+    company: Company, voice_interaction: Interaction, recording_provider: RecordingProvider
+) -> None:
+    response = signed_in(make_user(company, role="Viewer")).get(recording_url(voice_interaction))
+
+    assert response.status_code == 403
+    assert RecordingProvider.AUDIO not in response.content
+
+
+def test_another_company_cannot_fetch_the_recording(
+    other_company: Company, voice_interaction: Interaction, recording_provider: RecordingProvider
+) -> None:
+    client = signed_in(make_user(other_company, role="Administrator"))
+
+    assert client.get(recording_url(voice_interaction)).status_code == 404
+
+
+def test_a_call_whose_audio_the_provider_does_not_keep_is_not_found(
+    company: Company, voice_interaction: Interaction
+) -> None:
+    response = signed_in(make_user(company, role="Manager")).get(recording_url(voice_interaction))
+
+    assert response.status_code == 404
 
 
 # ---- opening and closing -------------------------------------------------------------------

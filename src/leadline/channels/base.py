@@ -33,6 +33,14 @@ class CallResult:
     status: str  # "in_progress" or a Call.Outcome value when it failed at once
 
 
+@dataclass(frozen=True)
+class Recording:
+    """A call recording's audio, fetched through Leadline with the company's credentials."""
+
+    content: bytes
+    content_type: str  # e.g. "audio/mpeg"
+
+
 class ProviderError(Exception):
     """The carrier refused the request; `code` is its error code (e.g. Twilio 21211)."""
 
@@ -60,6 +68,15 @@ class Provider(Protocol):
 
     def hang_up(self, *, call_id: str) -> None:
         """End a live call."""
+        ...
+
+    @property
+    def keeps_recordings(self) -> bool:
+        """Whether this carrier stores call audio that fetch_recording can return."""
+        ...
+
+    def fetch_recording(self, *, recording_id: str) -> Recording | None:
+        """The audio of a recording, or None when the carrier has none for that id."""
         ...
 
 

@@ -13,7 +13,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 
-from leadline.channels.base import CallResult, SendResult
+from leadline.channels.base import CallResult, Recording, SendResult
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,11 @@ class SimulatorProvider:
         with self._lock:
             to = self._calls.pop(call_id, "")
         self._record(SimulatedSend("hang_up", to, "", call_id))
+
+    @property
+    def keeps_recordings(self) -> bool:
+        # Simulated calls are text turns: there is no audio to play back.
+        return False
+
+    def fetch_recording(self, *, recording_id: str) -> Recording | None:
+        return None

@@ -32,6 +32,7 @@ from django.utils.http import urlencode
 from leadline.accounts.models import Company
 from leadline.accounts.roles import LISTEN_CALL_RECORDING, VIEW_CUSTOMER_CHATS
 from leadline.campaigns.models import Channel, Goal
+from leadline.channels.base import get_provider
 from leadline.console.display import Moment, moment
 from leadline.console.display import duration_text as _duration
 from leadline.console.display import speaker as _speaker
@@ -57,7 +58,12 @@ from leadline.interactions.listing import (
 )
 from leadline.interactions.live import latest_event_id
 from leadline.interactions.models import Author, Call, Interaction, Message, RecordType
-from leadline.interactions.selectors import InteractionDetail, get_interaction, interaction_detail
+from leadline.interactions.selectors import (
+    InteractionDetail,
+    get_call,
+    get_interaction,
+    interaction_detail,
+)
 from leadline.kit import clock
 from leadline.kit.errors import NotFound
 from leadline.kit.phone import format_phone
@@ -318,8 +324,8 @@ def _call_entry(
     call: Call, interaction_id: int, lead_name: str, now: datetime, zone: tzinfo
 ) -> ThreadEntry:
     recording = (
-        f"{reverse('interaction', args=[interaction_id])}calls/{call.pk}/recording"
-        if call.recording_id
+        reverse("call-recording", args=[interaction_id, call.pk])
+        if call.recording_id and get_provider().keeps_recordings
         else ""
     )
     turns = [
@@ -536,4 +542,22 @@ def _export(request: HttpRequest) -> StreamingHttpResponse:
     day = now.astimezone(company_zone(company)).date().isoformat()
     response["Content-Disposition"] = f'attachment; filename="interactions-{day}.csv"'
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@_needs_customer_chats
+def call_recording(request: HttpRequest, interaction_id: int, call_id: int) -> HttpResponseBase:
+    """A call's audio, fetched through Leadline: only with Listen to Call Recording."""
+    user: Any = request.user
+    if not user.has_perm(LISTEN_CALL_RECORDING):
+        return forbidden(request)
+    try:
+        call = get_call(company=user.company, interaction_id=interaction_id, call_id=call_id)
+    except NotFound as exc:
+        raise Http404("no such call") from exc
+    recording = get_provider().fetch_recording(recording_id=call.recording_id)
+    if not call.recording_id or recording is None:
+        raise Http404("no recording is stored for this call")
+    response = HttpResponse(recording.content, content_type=recording.content_type)
+    response["Cache-Control"] = "private, max-age=300"
     return response

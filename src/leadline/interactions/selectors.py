@@ -98,3 +98,11 @@ def interaction_detail(
     return InteractionDetail(
         interaction=interaction, messages=messages, calls=calls, has_calls=has_calls
     )
+
+
+def get_call(*, company: Company, interaction_id: int, call_id: int) -> Call:
+    """One call of one of the company's interactions; NotFound for anything else."""
+    try:
+        return Call.objects.for_company(company).get(pk=call_id, interaction_id=interaction_id)
+    except (Call.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("no such call") from exc

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from leadline.accounts.models import Company, User
 from tests.builders import make_company, make_user
@@ -11,6 +13,10 @@ from tests.builders import make_company, make_user
 def pytest_configure(config: pytest.Config) -> None:
     # WhiteNoise warns that STATIC_ROOT (var/static) is missing; the tests serve from the apps.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+    # On a fresh clone ./var does not exist yet; SQLite cannot create its test file there.
+    database = settings.DATABASES["default"]
+    if str(database["ENGINE"]).endswith("sqlite3"):
+        Path(str(database["NAME"])).parent.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -335,23 +335,24 @@ def _search_q(search: str) -> Q:
     return Q(lead_name__icontains=search)
 
 
+def _high_activity_since(company: Company, now: datetime) -> datetime:
+    return now - timedelta(minutes=company.high_activity_minutes)
+
+
 def _recent_message_ids(
     *, company: Company, candidates: QuerySet[Interaction], now: datetime
 ) -> QuerySet[Message, dict[str, Any]]:
     """Ids of the interactions with at least N messages in the last M minutes (High Activity).
 
     An interaction with a message in the window has its last activity in it too, so
-    the candidates are narrowed on the indexed `last_activity_at` before messages
-    are counted through the thread index.
+    the candidates come already narrowed to the window on the indexed `last_activity_at`
+    (by `filtered_interactions`) before messages are counted through the thread index.
     """
-    since = now - timedelta(minutes=company.high_activity_minutes)
+    since = _high_activity_since(company, now)
     threshold = max(1, company.high_activity_messages)
     return (
         Message.objects.for_company(company)
-        .filter(
-            interaction_id__in=candidates.filter(last_activity_at__gte=since).values("id"),
-            created_at__gte=since,
-        )
+        .filter(interaction_id__in=candidates.values("id"), created_at__gte=since)
         .values("interaction_id")
         .annotate(recent=Count("id"))
         .filter(recent__gte=threshold)
@@ -382,6 +383,11 @@ def filtered_interactions(
     if filters.search:
         qs = qs.filter(_search_q(filters.search))
     start, end = time_bounds(company=company, filters=filters, now=now)
+    if filters.high_activity:
+        # Implied (see _recent_message_ids), and stated as the one lower bound so that the
+        # scan is the window's few entries of the list index, not the whole time range.
+        since = _high_activity_since(company, now)
+        start = since if start is None else max(start, since)
     if start is not None:
         qs = qs.filter(last_activity_at__gte=start)
     if end is not None:
@@ -502,7 +508,10 @@ def counters(
         leads=Count("lead_id", distinct=True),
         replied=Count("lead_id", distinct=True, filter=Q(inbound_count__gt=0)),
     )
-    high = _recent_message_ids(company=company, candidates=qs, now=now).count()
+    # The filtered interactions that are also High Activity: the list behind the counter.
+    high = filtered_interactions(
+        company=company, filters=replace(filters, high_activity=True), now=now
+    ).count()
     return Counters(
         escalated=totals["escalated"],
         high_activity=high,

@@ -93,3 +93,11 @@ def test_the_summary_follows_every_change(
     interaction.refresh_from_db()
     assert "The agent offered Wed, Mar 4, 8-10 am" in interaction.summary
     assert interaction.summary == build_summary(interaction)
+
+
+def test_a_job_type_named_after_a_thing_reads_as_a_service_in_the_summary() -> None:
+    from leadline.agent.summary import need_phrase
+
+    assert need_phrase("garage_door_opener") == "garage door opener service"
+    assert need_phrase("ac_repair") == "AC repair"
+    assert need_phrase("hvac_tune_up") == "HVAC tune-up"

@@ -36,9 +36,15 @@ def guess_job_type(text: str) -> str | None:
 def need_phrase(job_type: str) -> str:
     """A job type as it reads inside a sentence: "AC repair", "leak repair"."""
     label = label_of(job_type)
+    # "Garage door opener" names a thing, not a job: "needs garage door opener service".
+    if label.rsplit(" ", 1)[-1].lower() not in _JOB_WORDS:
+        label += " service"
     if label.split(" ", 1)[0].isupper():
         return label
     return label[0].lower() + label[1:]
+
+
+_JOB_WORDS = {"repair", "estimate", "tune-up", "cleaning", "installation", "service"}
 
 
 def _state_job_type(state: dict[str, Any]) -> str | None:

@@ -48,6 +48,7 @@ from leadline.interactions.models import (
 )
 from leadline.kit import clock
 from leadline.kit.durations import parse_duration
+from leadline.kit.errors import DomainError
 
 PHONE_PREFIX = "+1555"
 PHONE_DIGITS = 7
@@ -1050,7 +1051,9 @@ class _Writer:
         self.tables = tables
         self.vendor = connection.vendor
         if self.vendor not in ("sqlite", "postgresql"):
-            raise NotImplementedError(f"no bulk loading for {connection.display_name}")
+            raise DomainError(
+                f"bulk loading supports SQLite and PostgreSQL, not {connection.display_name}"
+            )
         qn = connection.ops.quote_name
         self.sequences: dict[str, str | None] = {}
         with connection.cursor() as cursor:

@@ -6,7 +6,13 @@ import os
 import sys
 from pathlib import Path
 
-from leadline.kit.env import ConfigurationError, database_config, env_bool, env_list
+from leadline.kit.env import (
+    ConfigurationError,
+    database_config,
+    env_bool,
+    env_list,
+    public_url,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Runtime files (the SQLite database, collected static files) live under ./var of
@@ -32,10 +38,37 @@ try:
     # The conversation brain ("rules", built in) and the SMS/voice provider.
     LEADLINE_BRAIN = os.environ.get("LEADLINE_BRAIN", "rules").strip() or "rules"
     LEADLINE_PROVIDER = os.environ.get("LEADLINE_PROVIDER", "simulator").strip().lower()
-    if LEADLINE_PROVIDER not in ("simulator",):
+    if LEADLINE_PROVIDER not in ("simulator", "twilio"):
         raise ConfigurationError(
-            f"LEADLINE_PROVIDER={LEADLINE_PROVIDER!r} is not available; use 'simulator'"
+            f"LEADLINE_PROVIDER={LEADLINE_PROVIDER!r} is not available; use 'simulator' or 'twilio'"
         )
+    # Twilio: the defaults for every company that uses it (a company may set its own).
+    LEADLINE_TWILIO_ACCOUNT_SID = os.environ.get("LEADLINE_TWILIO_ACCOUNT_SID", "").strip()
+    LEADLINE_TWILIO_AUTH_TOKEN = os.environ.get("LEADLINE_TWILIO_AUTH_TOKEN", "").strip()
+    LEADLINE_TWILIO_FROM = os.environ.get("LEADLINE_TWILIO_FROM", "").strip()
+    LEADLINE_TWILIO_API_BASE = (
+        public_url("LEADLINE_TWILIO_API_BASE", os.environ.get("LEADLINE_TWILIO_API_BASE", ""))
+        or "https://api.twilio.com"
+    )
+    # The address Twilio calls back; webhook signatures are checked against it.
+    LEADLINE_PUBLIC_URL = public_url(
+        "LEADLINE_PUBLIC_URL", os.environ.get("LEADLINE_PUBLIC_URL", "")
+    )
+    if LEADLINE_PROVIDER == "twilio":
+        missing = [
+            name
+            for name, value in (
+                ("LEADLINE_TWILIO_ACCOUNT_SID", LEADLINE_TWILIO_ACCOUNT_SID),
+                ("LEADLINE_TWILIO_AUTH_TOKEN", LEADLINE_TWILIO_AUTH_TOKEN),
+                ("LEADLINE_TWILIO_FROM", LEADLINE_TWILIO_FROM),
+                ("LEADLINE_PUBLIC_URL", LEADLINE_PUBLIC_URL),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(
+                "LEADLINE_PROVIDER=twilio needs " + ", ".join(missing) + " (see docs/operations.md)"
+            )
 except ConfigurationError as exc:
     sys.stderr.write(f"leadline: configuration error: {exc}\n")
     raise SystemExit(2) from exc
@@ -57,6 +90,8 @@ INSTALLED_APPS = [
     "leadline.campaigns",
     "leadline.compliance",
     "leadline.interactions",
+    "leadline.webhooks",
+    "leadline.api",
     "leadline.console",
 ]
 

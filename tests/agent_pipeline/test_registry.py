@@ -51,19 +51,27 @@ def test_the_simulator_is_the_default_provider() -> None:
 
 
 @pytest.mark.parametrize(
-    ("variable", "value", "message"),
+    ("variables", "message"),
     [
-        ("LEADLINE_PROVIDER", "carrier-pigeon", "LEADLINE_PROVIDER='carrier-pigeon' is not"),
+        ({"LEADLINE_PROVIDER": "carrier-pigeon"}, "LEADLINE_PROVIDER='carrier-pigeon' is not"),
+        (
+            {"LEADLINE_PROVIDER": "twilio"},
+            "LEADLINE_PROVIDER=twilio needs LEADLINE_TWILIO_ACCOUNT_SID, "
+            "LEADLINE_TWILIO_AUTH_TOKEN, LEADLINE_TWILIO_FROM, LEADLINE_PUBLIC_URL",
+        ),
+        ({"LEADLINE_PUBLIC_URL": "leadline.example.com"}, "LEADLINE_PUBLIC_URL='leadline.exa"),
+        ({"LEADLINE_PUBLIC_URL": "https://x.example.com/?a=1"}, "must not carry a query"),
+        ({"LEADLINE_TWILIO_API_BASE": "ftp://fake"}, "LEADLINE_TWILIO_API_BASE='ftp://fake'"),
     ],
 )
 def test_a_bad_provider_setting_stops_with_one_line(
-    variable: str, value: str, message: str
+    variables: dict[str, str], message: str
 ) -> None:
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, variable: value}
+    env = {**os.environ, **variables}
     done = subprocess.run(
         [sys.executable, "-c", "import leadline.settings"],
         env=env,
@@ -74,6 +82,31 @@ def test_a_bad_provider_setting_stops_with_one_line(
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_complete_twilio_configuration_is_accepted() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "LEADLINE_PROVIDER": "twilio",
+        "LEADLINE_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "LEADLINE_TWILIO_AUTH_TOKEN": "secret",
+        "LEADLINE_TWILIO_FROM": "+15125550100",
+        "LEADLINE_PUBLIC_URL": "https://leadline.example.com/",
+        "LEADLINE_TWILIO_API_BASE": "http://127.0.0.1:9999",
+    }
+    code = (
+        "from django.conf import settings; import leadline.settings as s; "
+        "print(s.LEADLINE_PUBLIC_URL, s.LEADLINE_TWILIO_API_BASE)"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed program
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["https://leadline.example.com", "http://127.0.0.1:9999"]
 
 
 def test_the_simulator_gives_carrier_like_ids() -> None:

@@ -15,6 +15,8 @@ from typing import Protocol
 
 from django.conf import settings
 
+from leadline.accounts.models import Company
+
 
 @dataclass(frozen=True)
 class SendResult:
@@ -85,7 +87,13 @@ _cache: dict[str, Provider] = {}
 
 
 def provider_name() -> str:
+    """The default provider of this installation (LEADLINE_PROVIDER)."""
     return str(getattr(settings, "LEADLINE_PROVIDER", "") or "simulator").lower()
+
+
+def provider_name_for(company: Company) -> str:
+    """The provider a company's texts and calls go through ("simulator" or "twilio")."""
+    return str(getattr(company, "provider", "") or provider_name())
 
 
 def get_provider() -> Provider:

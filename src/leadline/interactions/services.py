@@ -25,6 +25,7 @@ from leadline.interactions.models import (
     InteractionEvent,
     Message,
 )
+from leadline.interactions.signals import event_recorded
 from leadline.kit import clock
 from leadline.kit.errors import DomainError, InvalidTransition
 
@@ -45,7 +46,7 @@ def record_event(
     company_id = interaction.company_id if interaction else (lead.company_id if lead else None)
     if company_id is None:
         raise ValueError("an event belongs to an interaction or a lead")
-    return InteractionEvent.objects.create(
+    event = InteractionEvent.objects.create(
         company_id=company_id,
         interaction=interaction,
         lead=lead or (interaction.lead if interaction else None),
@@ -58,6 +59,8 @@ def record_event(
         to_status=to_status,
         created_at=clock.now(),
     )
+    event_recorded.send(sender=InteractionEvent, event=event)
+    return event
 
 
 @transaction.atomic

@@ -42,6 +42,21 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     return items
 
 
+def public_url(name: str, raw: str) -> str:
+    """An http(s) base address without a trailing slash, or "" when unset."""
+    value = raw.strip().rstrip("/")
+    if not value:
+        return ""
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigurationError(
+            f"{name}={raw!r} is not an address; use the form https://leadline.example.com"
+        )
+    if parsed.query or parsed.fragment:
+        raise ConfigurationError(f"{name}={raw!r} must not carry a query or a fragment")
+    return value
+
+
 def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
     """Turn LEADLINE_DATABASE_URL into a Django DATABASES entry.
 

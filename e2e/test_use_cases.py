@@ -193,10 +193,14 @@ def test_c_a_manager_reviews_a_whole_sms_thread(page: Page, server: str) -> None
     row = rows(page).first
     panel = open_row_by_click(page, row)
     expect(fact(panel, "Channel")).to_have_text("Voice Agent")
-    transcript = panel.get_by_role("list", name="Call transcript").first
-    expect(transcript).to_be_visible()
-    turns = transcript.get_by_role("listitem")
-    expect(turns.first).to_contain_text("Agent")
-    assert turns.count() >= 2
+    transcripts = panel.get_by_role("list", name="Call transcript")
+    expect(transcripts.first).to_be_visible()
+    expect(transcripts.first.get_by_role("listitem").first).to_contain_text("Agent")
+    # A converted call conversation had at least one answered call: a real exchange
+    # (earlier attempts may have reached voicemail and hold only the agent's message).
+    turn_counts = [
+        transcripts.nth(i).get_by_role("listitem").count() for i in range(transcripts.count())
+    ]
+    assert max(turn_counts) >= 2, turn_counts
     expect(panel.get_by_text("No audio for this call").first).to_be_visible()
     screenshot(page, "use-case-c-2-call-transcript")

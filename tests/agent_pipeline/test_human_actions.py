@@ -161,3 +161,27 @@ def test_merging_a_duplicate_lead_terminates_its_interactions(
     # Texts from the merged number now belong to the surviving lead.
     receive_sms(company=shop, from_phone="+15125550143", body="hello")
     assert Message.objects.filter(interaction__lead=keeper, author=Author.LEAD).exists()
+
+
+def test_the_summary_after_a_takeover_says_who_took_over_and_why_the_agent_had_escalated(
+    shop: Company, sms_campaign: Campaign, worker: VirtualWorker, csr: User
+) -> None:
+    interaction = started(shop, sms_campaign, worker)
+    receive_sms(company=shop, from_phone=interaction.lead_phone, body="can I talk to a real person")
+    worker.run_due()
+    interaction.refresh_from_db()
+    assert interaction.status == "escalated.human_request"
+    take_over(lead=Lead.objects.get(pk=interaction.lead_id), actor=csr)
+    interaction.refresh_from_db()
+    assert "Sam Patel took over after the agent escalated it because" in interaction.summary
+    assert "the agent sends nothing more to this lead" in interaction.summary
+
+
+def test_the_summary_of_a_takeover_without_escalation_names_only_who_took_over(
+    shop: Company, sms_campaign: Campaign, worker: VirtualWorker, csr: User
+) -> None:
+    interaction = started(shop, sms_campaign, worker)
+    take_over(lead=Lead.objects.get(pk=interaction.lead_id), actor=csr)
+    interaction.refresh_from_db()
+    assert "Sam Patel took over; the agent sends nothing more" in interaction.summary
+    assert "escalated" not in interaction.summary

@@ -18,6 +18,7 @@ from leadline.capacity.job_types import JOB_TYPES, label_of
 from leadline.capacity.models import ArrivalWindow
 from leadline.compliance.selectors import is_opted_out
 from leadline.crm.models import Job
+from leadline.interactions import statuses
 from leadline.interactions.models import Author, Interaction, InteractionEvent, Message
 from leadline.kit.phone import format_phone
 
@@ -234,8 +235,29 @@ def _outcome_sentence(interaction: Interaction, zone: ZoneInfo) -> str:
     if status == "terminated":
         return f"The system ended it: {detail or 'the campaign or the lead went away'}."
     if status == "takeover":
-        return "A team member took over; the agent sends nothing more to this lead."
+        return _takeover_sentence(interaction)
     return f"Status: {interaction.status_label}."
+
+
+def _takeover_sentence(interaction: Interaction) -> str:
+    """Who took over and, when the agent had escalated first, why it had."""
+    changes = InteractionEvent.objects.filter(
+        interaction_id=interaction.pk, kind=InteractionEvent.Kind.STATUS_CHANGED
+    ).select_related("actor")
+    takeover = changes.filter(to_status="takeover").order_by("-id").first()
+    who = "A team member"
+    if takeover is not None and takeover.actor is not None:
+        who = takeover.actor.get_full_name() or who
+    escalation = (
+        changes.filter(to_status__startswith="escalated")
+        .order_by("-id")
+        .values_list("to_status", flat=True)
+        .first()
+    )
+    why = ""
+    if escalation:
+        why = f" after the agent escalated it because {statuses.get(escalation).meaning}"
+    return f"{who} took over{why}; the agent sends nothing more to this lead."
 
 
 def _lower(text: str) -> str:

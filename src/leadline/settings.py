@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "leadline.campaigns",
     "leadline.compliance",
     "leadline.interactions",
+    "leadline.channels",
     "leadline.webhooks",
     "leadline.api",
     "leadline.console",

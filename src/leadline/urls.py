@@ -2,7 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from leadline.accounts.admin import admin_site
-from leadline.console import insights_views, interactions_views, live_views, records_views, views
+from leadline.channels import sms_views, voice_views
+from leadline.console import (
+    insights_views,
+    interactions_views,
+    live_views,
+    records_views,
+    simulator_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +23,17 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin_site.urls),
+    # ---- Twilio's SMS webhooks (channels/sms_views.py) ----
+    path("webhooks/twilio/sms", sms_views.inbound_sms, name="twilio-sms"),
+    path("webhooks/twilio/sms/status", sms_views.sms_status, name="twilio-sms-status"),
+    # ---- Twilio's voice webhooks (channels/voice_views.py) ----
+    path("webhooks/twilio/voice", voice_views.voice_call, name="twilio-voice"),
+    path("webhooks/twilio/voice/status", voice_views.voice_status, name="twilio-voice-status"),
+    path(
+        "webhooks/twilio/voice/recording",
+        voice_views.voice_recording,
+        name="twilio-voice-recording",
+    ),
     path("growth/interactions/", interactions_views.interaction_list_page, name="interactions"),
     path(
         "growth/interactions/export.csv",
@@ -67,6 +86,35 @@ urlpatterns = [
     ),
     path("leads/<int:lead_id>/book/", records_views.lead_book, name="lead-book"),
     path("leads/<int:lead_id>/dismiss/", records_views.lead_dismiss, name="lead-dismiss"),
+    # ---- the simulator phone (console/simulator_views.py) ----
+    path("simulator/", simulator_views.phone_page, name="simulator"),
+    path("simulator/list/", simulator_views.phone_list, name="simulator-list"),
+    path("simulator/new/", simulator_views.phone_new_text, name="simulator-new"),
+    path(
+        "simulator/<int:interaction_id>/",
+        simulator_views.phone_page,
+        name="simulator-conversation",
+    ),
+    path(
+        "simulator/<int:interaction_id>/live/<str:part>/",
+        simulator_views.phone_part,
+        name="simulator-part",
+    ),
+    path("simulator/<int:interaction_id>/text/", simulator_views.phone_text, name="simulator-text"),
+    path("simulator/<int:interaction_id>/call/", simulator_views.phone_call, name="simulator-call"),
+    path(
+        "simulator/<int:interaction_id>/call/say/", simulator_views.phone_say, name="simulator-say"
+    ),
+    path(
+        "simulator/<int:interaction_id>/call/hang-up/",
+        simulator_views.phone_hang_up,
+        name="simulator-hang-up",
+    ),
+    path(
+        "simulator/<int:interaction_id>/messages/<int:message_id>/undelivered/",
+        simulator_views.phone_mark_undelivered,
+        name="simulator-undelivered",
+    ),
 ]
 
 handler403 = "leadline.console.errors.forbidden"

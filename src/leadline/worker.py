@@ -8,6 +8,17 @@ from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 
+def _settle_texts_left_in_flight() -> None:
+    """A worker that starts may follow one that crashed mid-send: look those texts up first.
+
+    Each send already has its own look-up task, written with it; this sweep is the
+    safety net for texts whose task was lost with a restored or hand-edited database.
+    """
+    from leadline.channels import tasks
+
+    tasks.reconcile_stale_messages.enqueue()
+
+
 def run_worker(*, interval: float = 1.0, install_signals: bool = True, batch: bool = False) -> None:
     """Poll the task table and run what is due, until stopped (or idle, with batch)."""
     worker = Worker(
@@ -22,6 +33,7 @@ def run_worker(*, interval: float = 1.0, install_signals: bool = True, batch: bo
     )
     if install_signals:
         worker.configure_signals()
+    _settle_texts_left_in_flight()
     try:
         worker.run()
     finally:

@@ -7,10 +7,11 @@ other company; a superuser of the installation sees every company.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
@@ -110,8 +111,83 @@ class TenantAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+_E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+
+
+class CompanyForm(forms.ModelForm):
+    """Company settings; the Twilio Auth Token is write-only (never sent back to the page)."""
+
+    twilio_auth_token = forms.CharField(
+        label="Twilio Auth Token",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty to keep the saved token. A saved token is never shown.",
+    )
+    forget_twilio_auth_token = forms.BooleanField(
+        label="Remove the saved Auth Token", required=False
+    )
+    sending_problem_handled = forms.BooleanField(
+        label="The sending problem is handled (hide the notice)", required=False
+    )
+
+    class Meta:
+        model = Company
+        # The admin passes its own field list; these are the ones this form adds rules to.
+        fields = ("provider", "twilio_account_sid", "twilio_auth_token", "twilio_from")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        saved = bool(self.instance.pk and self.instance.twilio_auth_token)
+        self.fields["twilio_auth_token"].help_text = (
+            "A token is saved (hidden). Type a new one to replace it."
+            if saved
+            else "No token saved: the installation's account is used."
+        )
+
+    def clean_twilio_auth_token(self) -> str:
+        typed: str = self.cleaned_data.get("twilio_auth_token") or ""
+        return typed or (self.instance.twilio_auth_token if self.instance.pk else "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("forget_twilio_auth_token"):
+            cleaned["twilio_auth_token"] = ""
+        sid = (cleaned.get("twilio_account_sid") or "").strip()
+        sender = (cleaned.get("twilio_from") or "").strip()
+        if sid and not _ACCOUNT_SID.match(sid):
+            self.add_error("twilio_account_sid", "An Account SID is AC followed by 32 characters.")
+        if sid and not cleaned.get("twilio_auth_token"):
+            self.add_error("twilio_auth_token", "An own Twilio account needs its Auth Token.")
+        if cleaned.get("twilio_auth_token") and not sid:
+            self.add_error("twilio_account_sid", "Give the Account SID the token belongs to.")
+        if sid and not sender:
+            self.add_error("twilio_from", "An own Twilio account needs its own number or service.")
+        if sender and not (_E164.match(sender) or _SERVICE_SID.match(sender)):
+            self.add_error(
+                "twilio_from",
+                "Use a number in E.164 (+15125550100) or a Messaging Service SID (MG...).",
+            )
+        cleaned["twilio_account_sid"] = sid
+        cleaned["twilio_from"] = sender
+        return cleaned
+
+    def save(self, commit: bool = True) -> Any:
+        company = super().save(commit=False)
+        company.twilio_auth_token = self.cleaned_data.get("twilio_auth_token", "")
+        if self.cleaned_data.get("sending_problem_handled"):
+            company.sending_problem = ""
+            company.sending_problem_at = None
+        if commit:
+            company.save()
+        return company
+
+
 @admin.register(Company, site=admin_site)
 class CompanyAdmin(admin.ModelAdmin):
+    form = CompanyForm
     list_display = ("name", "phone", "time_zone")
     fields = (
         "name",
@@ -125,10 +201,40 @@ class CompanyAdmin(admin.ModelAdmin):
         "high_activity_messages",
         "high_activity_minutes",
         "outreach_window",
+        "provider",
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "forget_twilio_auth_token",
+        "twilio_from",
+        "sending_problem_notice",
+        "sending_problem_handled",
     )
+    readonly_fields = ("sending_problem_notice",)
     formfield_overrides = {
         models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
     }
+
+    @admin.display(description="Sending problem")
+    def sending_problem_notice(self, obj: Company) -> str:
+        if not obj.sending_problem:
+            return "None reported"
+        when = (
+            obj.sending_problem_at.strftime("%Y-%m-%d %H:%M UTC") if obj.sending_problem_at else ""
+        )
+        return f"{obj.sending_problem} ({when})" if when else obj.sending_problem
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        company = self.get_queryset(request).filter(pk=object_id).first()
+        if request.method == "GET" and company is not None and company.sending_problem:
+            # The carrier blocks the company's texts: say so where administrators look.
+            messages.warning(request, f"Texts are not getting through: {company.sending_problem}")
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(self.fields or [])

@@ -34,6 +34,31 @@ class Company(models.Model):
     high_activity_minutes = models.PositiveIntegerField(default=60)
     # A company may narrow the quiet-hours window further: {"start": "09:00", "end": "20:00"}.
     outreach_window = models.JSONField(default=dict, blank=True)
+    # The carrier: "" follows the installation (LEADLINE_PROVIDER); blank Twilio fields
+    # fall back to the installation's LEADLINE_TWILIO_* defaults.
+    provider = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[("", "Installation default"), ("simulator", "Simulator"), ("twilio", "Twilio")],
+        help_text="Where texts and calls go. Installation default follows LEADLINE_PROVIDER.",
+    )
+    twilio_account_sid = models.CharField(
+        "Twilio Account SID",
+        max_length=64,
+        blank=True,
+        help_text="AC...; leave empty to use the installation's account.",
+    )
+    twilio_auth_token = models.CharField("Twilio Auth Token", max_length=128, blank=True)
+    twilio_from = models.CharField(
+        "Twilio sender",
+        max_length=64,
+        blank=True,
+        help_text="The Twilio number (E.164) or Messaging Service SID (MG...) texts come from.",
+    )
+    # The last sending-programme problem the carrier reported (Twilio 30007, 30034):
+    # shown to administrators on the company settings page until they dismiss it.
+    sending_problem = models.CharField(max_length=300, blank=True)
+    sending_problem_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

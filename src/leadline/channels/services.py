@@ -8,14 +8,26 @@ compliance gate and the takeover flag have been checked at the moment of sending
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from leadline.accounts.models import Company
 from leadline.campaigns.models import Goal
 from leadline.campaigns.selectors import enabled_campaign, inbound_campaign
 from leadline.channels import tasks as channel_tasks
-from leadline.channels.base import ProviderError, get_provider
+from leadline.channels import voice
+from leadline.channels.base import (
+    ProviderBusy,
+    ProviderError,
+    ProviderUncertain,
+    SendResult,
+    get_provider,
+    public_url,
+    sender_for,
+)
+from leadline.channels.models import WebhookReceipt
 from leadline.compliance import gate, rules
 from leadline.compliance import services as compliance_services
 from leadline.compliance.selectors import is_opted_out
@@ -48,10 +60,23 @@ logger = logging.getLogger(__name__)
 UNREACHABLE_CODES = frozenset({"30003", "30005", "30006", "21211", "21612", "21614"})
 # The carrier says the number has opted out of messages from us.
 CARRIER_OPT_OUT_CODE = "21610"
-_FINAL_DELIVERY = {
-    Message.Delivery.DELIVERED,
-    Message.Delivery.UNDELIVERED,
-    Message.Delivery.FAILED,
+# The carrier filtered our texts as a sending programme (Twilio 30007 filtering, 30034
+# unregistered A2P 10DLC number): the lead did nothing wrong, an administrator must act.
+PROGRAMME_CODES = frozenset({"30007", "30034"})
+SMS_STATUS_PATH = "/webhooks/twilio/sms/status"
+# A send without the carrier's answer is looked up after this long, then twice as long...
+RECONCILE_AFTER_SECONDS = 60
+RECONCILE_ATTEMPTS = 3
+BUSY_RETRY_SECONDS = 30
+# Delivery statuses only move forward; the final ones are never replaced.
+_DELIVERY_RANK: dict[str, int] = {
+    Message.Delivery.UNKNOWN: 0,
+    Message.Delivery.QUEUED: 1,
+    Message.Delivery.SENDING: 2,
+    Message.Delivery.SENT: 3,
+    Message.Delivery.DELIVERED: 4,
+    Message.Delivery.UNDELIVERED: 4,
+    Message.Delivery.FAILED: 4,
 }
 # After these the agent stays quiet: a person owns the lead, or the system ended it.
 _SILENCING_STATUSES = frozenset({"takeover", "terminated"})
@@ -68,12 +93,15 @@ def _agent_silenced(interaction: Interaction, lead: Lead) -> str:
 
 
 def deliver_message(*, message_id: int, kind: str) -> str:
-    """Send one queued text through the provider, exactly once, if it may go out now.
+    """Send one queued text through the company's provider, exactly once, if it may go out now.
 
     The row is locked and marked `sending` before the provider is called, so two
     workers (or a retried task) never send it twice; a text refused for quiet hours
     is put back on the schedule for the moment the gate names, anything else
-    refused is marked not sent.
+    refused is marked not sent. With a real carrier a reconcile task is queued in
+    the same transaction as the `sending` mark: if the answer never comes (a
+    timeout, or the process dies before storing it) that task looks the text up at
+    the carrier instead of sending it again.
     """
     send_kind = gate.SendKind(kind)
     with transaction.atomic():
@@ -85,6 +113,7 @@ def deliver_message(*, message_id: int, kind: str) -> str:
         if message.provider_id or message.delivery_status != Message.Delivery.QUEUED:
             return f"skipped: already {message.delivery_status}"
         interaction = message.interaction
+        company = interaction.company
         lead = Lead.objects.get(pk=interaction.lead_id)
         if message.author == Author.AGENT:
             silenced = _agent_silenced(interaction, lead)
@@ -93,7 +122,7 @@ def deliver_message(*, message_id: int, kind: str) -> str:
                 return f"blocked: {silenced}"
         now = clock.now()
         verdict = gate.check(
-            company=interaction.company,
+            company=company,
             lead=lead,
             kind=send_kind,
             now=now,
@@ -107,35 +136,218 @@ def deliver_message(*, message_id: int, kind: str) -> str:
                 return f"deferred to {verdict.retry_at.isoformat()}: {verdict.reason}"
             _block(message, reason=str(verdict.reason))
             return f"blocked: {verdict.reason}"
+        try:
+            provider = get_provider(company)
+        except ProviderError as exc:
+            _block(message, reason=exc.code or "config")
+            logger.error("text %s not sent: %s", message.pk, exc)
+            return f"blocked: {exc}"
         message.delivery_status = Message.Delivery.SENDING
-        message.save(update_fields=["delivery_status"])
-        to, from_, body = lead.phone, interaction.company.phone, message.body
+        # The attempt's time: the reconcile step looks for texts created since then.
+        message.sent_at = now
+        message.save(update_fields=["delivery_status", "sent_at"])
+        if provider.name != "simulator":
+            channel_tasks.reconcile_message.using(
+                run_after=now + timedelta(seconds=reconcile_after_seconds())
+            ).enqueue(message.pk, 1, send_kind.value)
+        to, from_, body = lead.phone, sender_for(company), message.body
+    callback = public_url(SMS_STATUS_PATH) if provider.name == "twilio" else None
     try:
-        result = get_provider().send_sms(to=to, from_=from_, body=body, status_callback=None)
+        result = provider.send_sms(to=to, from_=from_, body=body, status_callback=callback)
+    except ProviderUncertain as exc:
+        # It may have gone out: the reconcile task already queued finds out, never a resend.
+        Message.objects.filter(pk=message.pk, delivery_status=Message.Delivery.SENDING).update(
+            delivery_status=Message.Delivery.UNKNOWN, error_code=(exc.code or "unknown")[:10]
+        )
+        logger.warning("text %s: the carrier's answer was lost (%s)", message.pk, exc)
+        return f"unknown: {exc.code}"
+    except ProviderBusy as exc:
+        # Nothing was accepted: try again a little later, through the gate again.
+        with transaction.atomic():
+            Message.objects.filter(pk=message.pk).update(
+                delivery_status=Message.Delivery.QUEUED, sent_at=None
+            )
+            channel_tasks.send_message.using(
+                run_after=clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
+            ).enqueue(message.pk, send_kind.value)
+        return f"busy: {exc.code}"
     except ProviderError as exc:
         with transaction.atomic():
             Message.objects.filter(pk=message.pk).update(
-                delivery_status=Message.Delivery.FAILED, error_code=exc.code[:10]
+                delivery_status=Message.Delivery.FAILED, error_code=exc.code[:10], sent_at=None
+            )
+            record_event(
+                interaction=interaction,
+                lead=lead,
+                kind=InteractionEvent.Kind.DELIVERY,
+                actor_kind=Author.SYSTEM,
+                detail=f"failed (error {exc.code})" if exc.code else "failed",
+                data={"message_id": message.pk, "status": "failed", "error_code": exc.code},
             )
             _apply_delivery_failure(message=message, error_code=exc.code, status="failed")
         return f"failed: {exc.code}"
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk).update(
-            provider_id=result.provider_id,
-            delivery_status=result.status,
-            error_code=result.error_code[:10],
-            sent_at=clock.now(),
+        _store_send_result(message_id=message.pk, result=result, sent_at=clock.now())
+    return f"sent: {result.provider_id}"
+
+
+def _store_send_result(*, message_id: int, result: SendResult, sent_at: datetime) -> None:
+    """Keep what the carrier answered (its id and status) and tell the live pages."""
+    message = (
+        Message.objects.select_for_update()
+        .select_related("interaction", "interaction__lead")
+        .get(pk=message_id)
+    )
+    message.provider_id = result.provider_id
+    in_flight = message.delivery_status in (Message.Delivery.SENDING, Message.Delivery.UNKNOWN)
+    # `sending` and `unknown` are ours, not the carrier's: its first answer replaces them.
+    if in_flight or _moves_forward(message.delivery_status, result.status):
+        message.delivery_status = result.status
+    message.error_code = result.error_code[:10]
+    message.sent_at = sent_at
+    message.save(update_fields=["provider_id", "delivery_status", "error_code", "sent_at"])
+    # Live pages refresh on events: without one a sent text would still read "Queued".
+    record_event(
+        interaction=message.interaction,
+        lead=message.interaction.lead,
+        kind=InteractionEvent.Kind.DELIVERY,
+        actor_kind=Author.SYSTEM,
+        detail=message.delivery_status,
+        data={"message_id": message.pk, "status": message.delivery_status},
+    )
+    if result.error_code or message.delivery_status in ("undelivered", "failed"):
+        _apply_delivery_failure(
+            message=message, error_code=result.error_code, status=message.delivery_status
         )
-        # Live pages refresh on events: without one a sent text would still read "Queued".
+
+
+def reconcile_after_seconds() -> int:
+    """How long a send may stay without the carrier's answer before it is looked up."""
+    return int(getattr(settings, "LEADLINE_RECONCILE_SECONDS", RECONCILE_AFTER_SECONDS))
+
+
+def reconcile_message(*, message_id: int, attempt: int = 1, kind: str = "") -> str:
+    """Settle a text whose send got no answer (`sending` or `unknown`) by asking the carrier.
+
+    By its id when we have one, else by listing the carrier's texts to the lead.
+    Found: its id and status are stored. Not found on the last look: the carrier
+    never took it, so it goes back to the outbox (through the gate again). A text
+    is never handed to the carrier a second time while the carrier may have it.
+    A text with an id but no final status yet is refreshed the same way (its
+    status callback may have come before we stored the id).
+    """
+    message = (
+        Message.objects.select_related("interaction", "interaction__company", "interaction__lead")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        return "gone"
+    unsettled = message.delivery_status in (Message.Delivery.SENDING, Message.Delivery.UNKNOWN)
+    in_flight = bool(message.provider_id) and message.delivery_status in (
+        Message.Delivery.QUEUED,
+        Message.Delivery.SENT,
+    )
+    if not (unsettled or in_flight):
+        return f"settled: {message.delivery_status}"
+    company = message.interaction.company
+    lead = message.interaction.lead
+    try:
+        provider = get_provider(company)
+        if message.provider_id:
+            found = provider.fetch_sms(provider_id=message.provider_id)
+        else:
+            found = provider.find_sms(
+                to=lead.phone,
+                from_=sender_for(company),
+                body=message.body,
+                since=message.sent_at or message.created_at,
+            )
+    except ProviderError as exc:
+        if attempt >= RECONCILE_ATTEMPTS:
+            logger.error(
+                "text %s: the carrier could not be asked (%s); left unknown", message_id, exc
+            )
+            Message.objects.filter(pk=message_id, delivery_status=Message.Delivery.SENDING).update(
+                delivery_status=Message.Delivery.UNKNOWN
+            )
+            return f"unreachable: {exc}"
+        _reconcile_later(message_id, attempt, kind)
+        return f"retry: {exc}"
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message_id)
+        if found is not None:
+            if locked.provider_id and locked.provider_id != found.provider_id:
+                return f"settled: {locked.delivery_status}"
+            if not locked.provider_id:
+                _store_send_result(
+                    message_id=message_id, result=found, sent_at=locked.sent_at or clock.now()
+                )
+                return f"found: {found.provider_id} {found.status}"
+            report_delivery(
+                company=company,
+                provider_id=found.provider_id,
+                status=found.status,
+                error_code=found.error_code,
+            )
+            return f"refreshed: {found.status}"
+        if locked.provider_id:
+            return f"settled: {locked.delivery_status}"
+        if locked.delivery_status not in (Message.Delivery.SENDING, Message.Delivery.UNKNOWN):
+            return f"settled: {locked.delivery_status}"
+        if attempt < RECONCILE_ATTEMPTS:
+            _reconcile_later(message_id, attempt, kind)
+            return "not found yet"
+        # Looked for more than once, minutes apart: the carrier never took it.
+        locked.delivery_status = Message.Delivery.QUEUED
+        locked.sent_at = None
+        locked.error_code = ""
+        locked.save(update_fields=["delivery_status", "sent_at", "error_code"])
         record_event(
-            interaction=interaction,
+            interaction=message.interaction,
             lead=lead,
             kind=InteractionEvent.Kind.DELIVERY,
             actor_kind=Author.SYSTEM,
-            detail=result.status,
-            data={"message_id": message.pk, "status": result.status},
+            detail="The carrier has no record of this text: it goes out again",
+            data={"message_id": message_id, "status": "queued"},
         )
-    return f"sent: {result.provider_id}"
+        channel_tasks.send_message.using(run_after=clock.now()).enqueue(
+            message_id, kind or _send_kind_of(locked)
+        )
+    return "not found: queued again"
+
+
+def _reconcile_later(message_id: int, attempt: int, kind: str) -> None:
+    delay = reconcile_after_seconds() * (2**attempt)
+    channel_tasks.reconcile_message.using(run_after=clock.now() + timedelta(seconds=delay)).enqueue(
+        message_id, attempt + 1, kind
+    )
+
+
+def _send_kind_of(message: Message) -> str:
+    # The task that knew the kind is gone: a person's text stays a person's, the agent's
+    # is checked as strictly as outreach.
+    if message.author == Author.AGENT:
+        return gate.SendKind.OUTREACH.value
+    return gate.SendKind.HUMAN.value
+
+
+def reconcile_stale_messages(*, older_than_seconds: int | None = None) -> int:
+    """Look up every text stuck in `sending`/`unknown` for longer than that (after a crash)."""
+    age = reconcile_after_seconds() if older_than_seconds is None else older_than_seconds
+    cutoff = clock.now() - timedelta(seconds=age)
+    stale = list(
+        Message.objects.filter(
+            direction=Message.Direction.OUTBOUND,
+            delivery_status__in=[Message.Delivery.SENDING, Message.Delivery.UNKNOWN],
+            sent_at__lt=cutoff,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
+    )
+    for message_id in stale:
+        reconcile_message(message_id=message_id, attempt=1)
+    return len(stale)
 
 
 def _block(message: Message, *, reason: str) -> None:
@@ -249,6 +461,10 @@ def _apply_delivery_failure(
             actor_kind=Author.SYSTEM,
         )
         return
+    if error_code in PROGRAMME_CODES:
+        # Not the lead's number: our sending programme. The interaction stays as it is.
+        flag_sending_problem(company=target.company, error_code=error_code, interaction=target)
+        return
     unreachable = error_code in UNREACHABLE_CODES or status in ("undelivered", "failed")
     if unreachable and target.is_open and not _ever_got_through(target):
         reason = f"error {error_code}" if error_code else status
@@ -259,15 +475,61 @@ def _apply_delivery_failure(
         )
 
 
+PROGRAMME_PROBLEMS = {
+    "30007": (
+        "Carriers are filtering the company's texts as unwanted (Twilio error 30007). "
+        "Check what the texts say and that the sender is registered (A2P 10DLC or "
+        "toll-free verification)."
+    ),
+    "30034": (
+        "Texts are sent from a US number that is not registered for A2P 10DLC (Twilio "
+        "error 30034). Register the brand and campaign in Twilio and add the number to "
+        "the registered Messaging Service."
+    ),
+}
+
+
+def flag_sending_problem(
+    *, company: Company, error_code: str, interaction: Interaction | None = None
+) -> None:
+    """Show administrators that the carrier blocks the company's texts as a programme."""
+    text = PROGRAMME_PROBLEMS.get(error_code, f"The carrier refused texts (error {error_code}).")
+    Company.objects.filter(pk=company.pk).update(
+        sending_problem=text[:300], sending_problem_at=clock.now()
+    )
+    company.sending_problem = text[:300]
+    if interaction is not None:
+        record_event(
+            interaction=interaction,
+            lead=interaction.lead,
+            kind=InteractionEvent.Kind.SYSTEM,
+            actor_kind=Author.SYSTEM,
+            detail=text,
+            data={"error_code": error_code, "sending_problem": True},
+        )
+    logger.warning("company %s: sending programme problem %s", company.pk, error_code)
+
+
+def _moves_forward(current: str, new: str) -> bool:
+    """queued < sending < sent < delivered/undelivered/failed; the same status twice is no news."""
+    if new == current or new not in _DELIVERY_RANK:
+        return False
+    return _DELIVERY_RANK[new] >= _DELIVERY_RANK.get(current, 0)
+
+
 @transaction.atomic
 def report_delivery(
     *, company: Company, provider_id: str, status: str, error_code: str = ""
 ) -> Message | None:
-    """The carrier's delivery report for a text we sent (a status callback)."""
+    """The carrier's delivery report for a text we sent (a status callback).
+
+    Reports only move a text forward: a duplicate, or a `sent` that arrives after
+    `delivered`, changes nothing. A report for a text we do not know is ignored.
+    """
     message = (
         Message.objects.for_company(company)
         .select_for_update()
-        .select_related("interaction")
+        .select_related("interaction", "interaction__lead")
         .filter(provider_id=provider_id)
         .first()
     )
@@ -275,12 +537,9 @@ def report_delivery(
         logger.info("delivery report for unknown message %s", provider_id)
         return None
     status = status.lower()
-    known = {choice for choice, _ in Message.Delivery.choices}
-    if status not in known:
-        status = Message.Delivery.UNKNOWN
-    # Reports can arrive out of order: a final state is never replaced by "sent".
-    if not (message.delivery_status in _FINAL_DELIVERY and status not in _FINAL_DELIVERY):
-        message.delivery_status = status
+    if not _moves_forward(message.delivery_status, status):
+        return message
+    message.delivery_status = status
     message.error_code = (error_code or "")[:10]
     message.save(update_fields=["delivery_status", "error_code"])
     record_event(
@@ -296,6 +555,31 @@ def report_delivery(
     return message
 
 
+@transaction.atomic
+def receive_twilio_sms(
+    *, company: Company, message_sid: str, from_phone: str, body: str
+) -> Message | None:
+    """An inbound text webhook: taken in once per MessageSid, however often it arrives.
+
+    The receipt row is inserted first: a second delivery of the same MessageSid,
+    even one racing this one in another process, fails on its unique key and
+    stores nothing. The agent answers in a task (receive_sms enqueues it).
+    """
+    try:
+        with transaction.atomic():
+            WebhookReceipt.objects.create(
+                company=company,
+                provider="twilio",
+                kind=WebhookReceipt.Kind.INBOUND_SMS,
+                external_id=message_sid,
+                received_at=clock.now(),
+            )
+    except IntegrityError:
+        logger.info("inbound text %s already taken in", message_sid)
+        return None
+    return receive_sms(company=company, from_phone=from_phone, body=body, provider_id=message_sid)
+
+
 def live_call(interaction: Interaction) -> Call | None:
     """The interaction's call in progress, if any."""
     return (
@@ -303,6 +587,9 @@ def live_call(interaction: Interaction) -> Call | None:
         .order_by("-started_at", "-id")
         .first()
     )
+
+
+CALL_RETRY_AFTER = timedelta(minutes=1)
 
 
 def place_agent_call(*, interaction_id: int, opening: str) -> str:
@@ -332,11 +619,24 @@ def place_agent_call(*, interaction_id: int, opening: str) -> str:
                 )
                 return f"deferred to {verdict.retry_at.isoformat()}"
             return f"not placed: {verdict.reason}"
-        to, from_ = lead.phone, interaction.company.phone
-    provider = get_provider()
+        provider = get_provider(interaction.company)
+        # With Twilio the words are asked for by its webhooks (channels/voice.py).
+        by_webhook = voice.drives_calls_by_webhook(provider)
+        to, from_ = lead.phone, voice.caller_id_for(interaction.company, provider)
     try:
-        result = provider.start_call(to=to, from_=from_, status_callback=None)
+        result = provider.start_call(
+            to=to,
+            from_=from_,
+            status_callback=voice.status_callback_url() if by_webhook else None,
+        )
+    except ProviderBusy:
+        # Refused for now without dialling (rate limited): try again shortly.
+        channel_tasks.place_call.using(run_after=clock.now() + CALL_RETRY_AFTER).enqueue(
+            interaction.pk, opening
+        )
+        return "deferred: the carrier is busy"
     except ProviderError as exc:
+        uncertain = isinstance(exc, ProviderUncertain)
         with transaction.atomic():
             call = Call.objects.create(
                 company_id=interaction.company_id,
@@ -346,9 +646,21 @@ def place_agent_call(*, interaction_id: int, opening: str) -> str:
                 ended_at=clock.now(),
                 outcome=Call.Outcome.FAILED,
             )
-            _apply_delivery_failure(
-                message=None, error_code=exc.code, status="failed", interaction=interaction
-            )
+            if uncertain:
+                # The carrier may have dialled; its webhooks for a call we never stored
+                # get a polite goodbye. The cadence's next touch follows as usual.
+                record_event(
+                    interaction=interaction,
+                    lead=lead,
+                    kind=InteractionEvent.Kind.CALL,
+                    actor_kind=Author.SYSTEM,
+                    detail="The call could not be confirmed by the carrier",
+                    data={"call_id": call.pk, "error_code": exc.code},
+                )
+            else:
+                _apply_delivery_failure(
+                    message=None, error_code=exc.code, status="failed", interaction=interaction
+                )
         return f"failed: {exc.code}"
     with transaction.atomic():
         call = Call.objects.create(
@@ -364,8 +676,11 @@ def place_agent_call(*, interaction_id: int, opening: str) -> str:
             kind=InteractionEvent.Kind.CALL,
             actor_kind=Author.AGENT,
             detail="The Voice Agent placed a call",
-            data={"call_id": call.pk},
+            # Said (and written as a turn) only once a person answers: voice.answer_call.
+            data={"call_id": call.pk, "opening": opening} if by_webhook else {"call_id": call.pk},
         )
+        if by_webhook:
+            return f"placed: {result.provider_id}"
         add_call_turn(call=call, speaker=Author.AGENT, text=opening)
     provider.say(call_id=result.provider_id, text=opening)
     return f"placed: {result.provider_id}"
@@ -374,13 +689,16 @@ def place_agent_call(*, interaction_id: int, opening: str) -> str:
 def speak(*, call: Call, text: str, speaker: str = Author.AGENT) -> CallTurn:
     """Say one turn on a live call (the agent's answer, or a compliance line)."""
     turn = add_call_turn(call=call, speaker=speaker, text=text)
-    if call.provider_id:
-        get_provider().say(call_id=call.provider_id, text=text)
+    # During a Twilio webhook the turn is said in its TwiML answer (channels/voice.py).
+    if call.provider_id and not voice.answers_in_twiml(call.provider_id):
+        get_provider(call.interaction.company).say(call_id=call.provider_id, text=text)
     return turn
 
 
 @transaction.atomic
-def start_inbound_call(*, company: Company, from_phone: str) -> Call:
+def start_inbound_call(
+    *, company: Company, from_phone: str, provider_id: str | None = None
+) -> Call:
     """The lead calls the company (or calls back): a call on their current conversation."""
     phone = normalise_phone(from_phone)
     lead = find_lead_by_phone(company=company, phone=phone)
@@ -399,6 +717,7 @@ def start_inbound_call(*, company: Company, from_phone: str) -> Call:
     call = Call.objects.create(
         company_id=company.pk,
         interaction=interaction,
+        provider_id=provider_id,
         direction="inbound",
         started_at=clock.now(),
     )
@@ -431,8 +750,9 @@ def end_call(*, call: Call, outcome: str | None = None, error_code: str = "") ->
     locked.outcome = outcome or (Call.Outcome.COMPLETED if answered else Call.Outcome.NO_ANSWER)
     locked.ended_at = clock.now()
     locked.save(update_fields=["outcome", "ended_at"])
-    if locked.provider_id:
-        get_provider().hang_up(call_id=locked.provider_id)
+    # During a Twilio webhook the TwiML answer ends with <Hangup/> (channels/voice.py).
+    if locked.provider_id and not voice.answers_in_twiml(locked.provider_id):
+        get_provider(locked.interaction.company).hang_up(call_id=locked.provider_id)
     record_event(
         interaction=locked.interaction,
         lead=locked.interaction.lead,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from leadline.channels.base import CallResult, Recording, SendResult
 
@@ -45,6 +46,18 @@ class SimulatorProvider:
         provider_id = "SM" + uuid.uuid4().hex
         self._record(SimulatedSend("sms", to, body, provider_id))
         return SendResult(provider_id=provider_id, status="delivered")
+
+    def fetch_sms(self, *, provider_id: str) -> SendResult | None:
+        with self._lock:
+            known = any(s.kind == "sms" and s.provider_id == provider_id for s in self.sent)
+        return SendResult(provider_id=provider_id, status="delivered") if known else None
+
+    def find_sms(self, *, to: str, from_: str, body: str, since: datetime) -> SendResult | None:
+        with self._lock:
+            for item in reversed(self.sent):
+                if item.kind == "sms" and item.to == to and item.body == body:
+                    return SendResult(provider_id=item.provider_id, status="delivered")
+        return None
 
     def start_call(self, *, to: str, from_: str, status_callback: str | None) -> CallResult:
         provider_id = "CA" + uuid.uuid4().hex

@@ -18,6 +18,22 @@ def send_message(message_id: int, kind: str) -> str:
 
 
 @task()
+def reconcile_message(message_id: int, attempt: int, kind: str = "") -> str:
+    """Settle a text whose send got no answer by asking the carrier, never by sending again."""
+    from leadline.channels import services
+
+    return services.reconcile_message(message_id=message_id, attempt=attempt, kind=kind)
+
+
+@task()
+def reconcile_stale_messages() -> str:
+    """Look up every text left `sending` or `unknown` (e.g. by a crash) at the carrier."""
+    from leadline.channels import services
+
+    return f"looked up {services.reconcile_stale_messages()} texts"
+
+
+@task()
 def place_call(interaction_id: int, opening: str) -> str:
     """Place the Voice Agent's call of a cadence touch, re-checking compliance now."""
     from leadline.channels import services

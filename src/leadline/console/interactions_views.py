@@ -325,7 +325,7 @@ def _call_entry(
 ) -> ThreadEntry:
     recording = (
         reverse("call-recording", args=[interaction_id, call.pk])
-        if call.recording_id and get_provider().keeps_recordings
+        if call.recording_id and get_provider(call.company).keeps_recordings
         else ""
     )
     turns = [
@@ -555,7 +555,8 @@ def call_recording(request: HttpRequest, interaction_id: int, call_id: int) -> H
         call = get_call(company=user.company, interaction_id=interaction_id, call_id=call_id)
     except NotFound as exc:
         raise Http404("no such call") from exc
-    recording = get_provider().fetch_recording(recording_id=call.recording_id)
+    # With the company's own carrier credentials (its Twilio account, when it has one).
+    recording = get_provider(user.company).fetch_recording(recording_id=call.recording_id)
     if not call.recording_id or recording is None:
         raise Http404("no recording is stored for this call")
     response = HttpResponse(recording.content, content_type=recording.content_type)

@@ -1,4 +1,4 @@
-"""The `leadline` command: serve, worker, migrate, demo, createuser, simulate."""
+"""The `leadline` command: serve, worker, migrate, demo, createuser, token, simulate."""
 
 from __future__ import annotations
 
@@ -171,6 +171,33 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_create(args: argparse.Namespace) -> int:
+    """Issue an API token for a user and print it once (only its hash is stored)."""
+    _setup()
+    from leadline.accounts.models import User
+    from leadline.api.services import create_token
+    from leadline.kit.errors import DomainError
+
+    user = User.objects.filter(email=args.user.strip().lower()).first()
+    if user is None:
+        print(
+            f"leadline token create: error: no user with the email {args.user!r}", file=sys.stderr
+        )
+        return 2
+    try:
+        issued = create_token(user=user, name=args.name)
+    except DomainError as exc:
+        print(f"leadline token create: error: {exc}", file=sys.stderr)
+        return 2
+    print(issued.secret)
+    print(
+        f"Token {issued.token.prefix} for {user.email} ({user.company}). "
+        "Copy it now: it is not shown again.",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Play a scenario in a throw-away SQLite database; never the user's own database."""
     import json
@@ -287,6 +314,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--superuser", action="store_true", help="an operator of the whole installation"
     )
     createuser.set_defaults(func=cmd_createuser)
+
+    token = sub.add_parser("token", help="API tokens: create one for a user")
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", parser_class=_Parser)
+    token_sub.required = True
+    token_create = token_sub.add_parser(
+        "create", help="issue a token that acts as a user (printed once)"
+    )
+    token_create.add_argument("--user", required=True, metavar="EMAIL", help="the user's email")
+    token_create.add_argument("--name", default="", help="what the token is for (e.g. the CRM)")
+    token_create.set_defaults(func=cmd_token_create)
 
     simulate = sub.add_parser(
         "simulate", help="play a conversation scenario (JSON) against a throw-away database"

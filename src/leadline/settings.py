@@ -69,6 +69,14 @@ try:
             raise ConfigurationError(
                 "LEADLINE_PROVIDER=twilio needs " + ", ".join(missing) + " (see docs/operations.md)"
             )
+    # Requests a minute per API token (docs/api.md); counted in the database.
+    _rate = os.environ.get("LEADLINE_API_RATE_LIMIT", "600").strip()
+    if not _rate.isdigit() or not 1 <= int(_rate) <= 1_000_000:
+        raise ConfigurationError(
+            f"LEADLINE_API_RATE_LIMIT={_rate!r} is not a whole number of requests a minute "
+            "(1 to 1000000)"
+        )
+    LEADLINE_API_RATE_LIMIT = int(_rate)
 except ConfigurationError as exc:
     sys.stderr.write(f"leadline: configuration error: {exc}\n")
     raise SystemExit(2) from exc
@@ -84,6 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # ninja's bundled Swagger UI files: the API docs page loads nothing from a CDN.
+    "ninja",
     "leadline.accounts",
     "leadline.crm",
     "leadline.capacity",

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from leadline.accounts.admin import admin_site
+from leadline.api.main import urls as api_urls
 from leadline.channels import sms_views, voice_views
 from leadline.console import (
     insights_views,
@@ -23,6 +24,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin_site.urls),
+    # ---- the public JSON API (api/main.py; docs/api.md) ----
+    path("api/v1/", api_urls()),
     # ---- Twilio's SMS webhooks (channels/sms_views.py) ----
     path("webhooks/twilio/sms", sms_views.inbound_sms, name="twilio-sms"),
     path("webhooks/twilio/sms/status", sms_views.sms_status, name="twilio-sms-status"),

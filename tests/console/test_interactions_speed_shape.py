@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -47,12 +47,23 @@ def mixed(company: Company) -> Company:
             )
     leads = [make_lead(company, first_name=f"Lead{n}", phone=f"+1512555{n:04d}") for n in range(25)]
     codes = [s.code for s in statuses.STATUSES]
+    marked: set[int] = set()
+    # Around midnight UTC, and around the 7- and 30-day starts: the rollup's whole days
+    # and the index-counted edges must meet exactly.
+    ages = [5, 30, 90, 14 * 60 + 59, 15 * 60 + 1, 60 * 30]
+    ages += [60 * 24 * 7 - 1, 60 * 24 * 7 + 1, 60 * 24 * 20, 60 * 24 * 30 - 2, 60 * 24 * 30 + 2]
+    ages += [60 * 24 * 60]
     for n in range(60):
         lead = leads[n % 25] if n < 50 else rng.choice(leads)
         goal, channel = rng.choice(list(campaigns))
         info = statuses.get(rng.choice(codes))
-        at = NOW - timedelta(minutes=rng.choice([5, 30, 90, 60 * 30, 60 * 24 * 20, 60 * 24 * 60]))
+        at = NOW - timedelta(minutes=rng.choice(ages))
+        # Leads 0-19 have their first interaction marked as start_interaction marks it;
+        # leads 20-24 have none marked (rows written by other paths), the slow way.
+        first = lead.pk not in marked and leads.index(lead) < 20
+        marked.add(lead.pk)
         interaction = Interaction.objects.create(
+            first_of_lead=first,
             company=company,
             campaign=campaigns[goal, channel],
             lead=lead,
@@ -122,6 +133,9 @@ SINGLE_FILTERS: list[dict[str, Any]] = [
     {"time_range": TimeRange.TODAY},
     {"time_range": TimeRange.DAYS_7},
     {"time_range": TimeRange.DAYS_90},
+    {"time_range": TimeRange.CUSTOM, "date_from": date(2026, 2, 20), "date_to": date(2026, 3, 9)},
+    {"time_range": TimeRange.CUSTOM, "date_to": date(2026, 3, 9)},
+    {"time_range": TimeRange.CUSTOM, "date_from": date(2026, 3, 9)},
 ]
 
 
@@ -154,6 +168,47 @@ def test_the_page_and_the_counters_share_one_clock(mixed: Company) -> None:
     assert result.counters == listing.counters(company=mixed, filters=query.filters)
 
 
+def test_combined_filters_count_by_their_definitions_too(mixed: Company) -> None:
+    for change in (
+        {"goal": Goal.SPEED_TO_LEAD, "channel": Channel.SMS, "time_range": TimeRange.DAYS_90},
+        {"record_type": RecordType.LEAD, "status_group": statuses.Group.ESCALATED.value},
+        {"status": "abandoned", "escalated_only": True},
+        {"goal": Goal.INBOUND_SMS, "search": "Lead2", "time_range": TimeRange.DAYS_7},
+    ):
+        filters = InteractionFilters(**change)
+        figures = listing.counters(company=mixed, filters=filters, now=NOW)
+        expected = by_hand(mixed, filters)
+        assert (figures.conversations, figures.leads, figures.replied_leads) == (
+            expected["conversations"],
+            expected["leads"],
+            expected["replied_leads"],
+        ), change
+
+
+def test_leads_are_counted_once_whether_or_not_their_first_is_in_the_list(
+    company: Company,
+) -> None:
+    """A lead's first interaction outside the filter, and a lead with two in the list."""
+    from leadline.interactions.services import add_message, start_interaction
+
+    sms = make_campaign(company, name="sms", goal=Goal.SPEED_TO_LEAD, channel=Channel.SMS)
+    inbound = make_campaign(company, name="in", goal=Goal.INBOUND_SMS, channel=Channel.SMS)
+    ana, bo = make_lead(company, first_name="Ana"), make_lead(company, first_name="Bo")
+    with clock.use_clock(clock.VirtualClock(NOW - timedelta(days=3))):
+        start_interaction(campaign=sms, lead=ana)  # Ana's first: Speed to Lead
+        second = start_interaction(campaign=inbound, lead=ana)
+        add_message(interaction=second, direction="inbound", author="lead", body="hi")
+        start_interaction(campaign=inbound, lead=bo)
+        start_interaction(campaign=inbound, lead=bo)
+    firsts = Interaction.objects.filter(company=company, first_of_lead=True)
+    assert sorted(firsts.values_list("lead_id", flat=True)) == sorted([ana.pk, bo.pk])
+    figures = listing.counters(
+        company=company, filters=InteractionFilters(goal=Goal.INBOUND_SMS), now=NOW
+    )
+    assert (figures.conversations, figures.leads, figures.replied_leads) == (3, 2, 1)
+    assert figures.response_rate == 50
+
+
 INDEXED_FILTERS: list[dict[str, Any]] = [
     {},
     {"goal": Goal.INBOUND_SMS},
@@ -167,16 +222,34 @@ INDEXED_FILTERS: list[dict[str, Any]] = [
 ]
 
 
+def _plan(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return [str(row[-1]) for row in cursor.fetchall()]
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
 @pytest.mark.parametrize("change", INDEXED_FILTERS, ids=lambda c: ",".join(map(str, c.values())))
-def test_the_counters_read_an_index_alone_on_sqlite(mixed: Company, change: dict[str, Any]) -> None:
-    """The aggregate behind the counters is answered from a covering index, no table row."""
+def test_the_counters_read_the_rollup_and_small_index_ranges_on_sqlite(
+    mixed: Company, change: dict[str, Any]
+) -> None:
+    """No counter reads the time range's interactions one by one.
+
+    Whole days come from the rollup; the part-days at the edges from a covering index;
+    the rows that are not their lead's first from their own partial index, by id.
+    """
     filters = InteractionFilters(**change)
     with CaptureQueriesContext(connection) as captured:
         listing.counters(company=mixed, filters=filters, now=NOW)
-    aggregate = next(q["sql"] for q in captured.captured_queries if "COUNT(DISTINCT" in q["sql"])
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + aggregate)
-        plan = [str(row[-1]) for row in cursor.fetchall()]
-    scans = [step for step in plan if "interactions_interaction" in step]
-    assert scans and all("COVERING INDEX" in step for step in scans), plan
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert any("interactions_interactiondaycount" in sql for sql in sqls)
+    edge = [sql for sql in sqls if sql.startswith('SELECT COUNT("interactions_interaction"."id")')]
+    assert edge
+    for sql in edge:
+        scans = [s for s in _plan(sql) if "interactions_interaction " in s + " "]
+        assert scans and all("COVERING INDEX" in step for step in scans), scans
+    ids = next(sql for sql in sqls if 'NOT "interactions_interaction"."first_of_lead"' in sql)
+    assert any("ix_not_first" in step for step in _plan(ids))
+    others = next(sql for sql in sqls if "COUNT(DISTINCT" in sql)
+    plan = _plan(others)
+    assert not any(step.startswith("SCAN") for step in plan), plan

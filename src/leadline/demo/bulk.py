@@ -545,7 +545,7 @@ INTERACTION_COLUMNS = _words(
     "id company_id campaign_id lead_id customer_id opportunity_id record_type channel goal "
     "status status_group escalated engagement lead_name lead_phone started_at "
     "last_activity_at last_inbound_at last_outbound_at closed_at message_count inbound_count "
-    "outbound_count touches_sent summary created_at updated_at"
+    "outbound_count touches_sent summary first_of_lead created_at updated_at"
 )
 MESSAGE_COLUMNS = _words(
     "id company_id interaction_id direction author author_user_id body provider_id "
@@ -956,6 +956,7 @@ class _Generator:
                 count - inbound_count,
                 touches,
                 SUMMARIES[status].format_map(values),
+                True,  # each generated lead has this one interaction
                 ts(start),
                 ts(updated),
             )

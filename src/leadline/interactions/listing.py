@@ -19,11 +19,13 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from leadline.accounts.models import Company
 from leadline.campaigns.models import Channel, Goal
-from leadline.interactions import statuses
+from leadline.interactions import rollup, statuses
 from leadline.interactions.models import Interaction, Message, RecordType
 from leadline.kit import clock
 from leadline.kit.phone import parse_phone
@@ -323,16 +325,34 @@ def time_bounds(
     return now - timedelta(days=_RANGE_DAYS[filters.time_range]), None
 
 
+# SQLite's trigram index (an FTS5 table kept by triggers, migration 0004) needs three
+# characters in a row; PostgreSQL's pg_trgm GIN indexes serve Django's own lookups.
+_TRIGRAM = 3
+_FTS_SQL = "SELECT rowid FROM interactions_search WHERE interactions_search MATCH %s"
+
+
+def _contains(column: str, text: str) -> Q:
+    """Rows whose column contains the text, case-insensitively for names."""
+    exact = Q(**{f"{column}__icontains" if column == "lead_name" else f"{column}__contains": text})
+    if connection.vendor != "sqlite" or len(text) < _TRIGRAM:
+        return exact
+    # A trigram phrase matches where the text occurs (FTS5 cannot serve a LIKE with an
+    # ESCAPE); the trigram table finds the candidates, the LIKE keeps the exact meaning.
+    phrase = column + ' : "' + text.replace('"', '""') + '"'
+    # Constant SQL; the user's text travels as a parameter.
+    return Q(id__in=RawSQL(_FTS_SQL, [phrase])) & exact  # noqa: S611
+
+
 def _search_q(search: str) -> Q:
     if any(ch.isalpha() for ch in search):
-        return Q(lead_name__icontains=search)
+        return _contains("lead_name", search)
     parsed = parse_phone(search)
     if parsed.e164:
         return Q(lead_phone=parsed.e164)
     digits = "".join(ch for ch in search if ch.isdigit())
     if digits:
-        return Q(lead_phone__contains=digits)
-    return Q(lead_name__icontains=search)
+        return _contains("lead_phone", digits)
+    return _contains("lead_name", search)
 
 
 def _high_activity_since(company: Company, now: datetime) -> datetime:
@@ -501,6 +521,19 @@ def counters(
     """Escalated, High Activity, Conversations, Response Rate and Conversion Rate."""
     now = now or clock.now()
     qs = filtered_interactions(company=company, filters=filters, now=now)
+    if filters.search or filters.high_activity:
+        # Small sets (a search, the last hour): counted directly.
+        figures = _counted_directly(qs)
+    else:
+        figures = _counted_by_day(company=company, filters=filters, now=now, qs=qs)
+    # The filtered interactions that are also High Activity: the list behind the counter.
+    high = filtered_interactions(
+        company=company, filters=replace(filters, high_activity=True), now=now
+    ).count()
+    return replace(figures, high_activity=high)
+
+
+def _counted_directly(qs: QuerySet[Interaction]) -> Counters:
     totals = qs.aggregate(
         conversations=Count("id"),
         escalated=Count("id", filter=Q(status_group=statuses.Group.ESCALATED.value)),
@@ -508,17 +541,143 @@ def counters(
         leads=Count("lead_id", distinct=True),
         replied=Count("lead_id", distinct=True, filter=Q(inbound_count__gt=0)),
     )
-    # The filtered interactions that are also High Activity: the list behind the counter.
-    high = filtered_interactions(
-        company=company, filters=replace(filters, high_activity=True), now=now
-    ).count()
     return Counters(
         escalated=totals["escalated"],
-        high_activity=high,
+        high_activity=0,
         conversations=totals["conversations"],
         leads=totals["leads"],
         replied_leads=totals["replied"],
         converted=totals["converted"],
+    )
+
+
+@dataclass
+class _Tally:
+    conversations: int = 0
+    replied: int = 0
+    escalated: int = 0
+    converted: int = 0
+
+    def add_status(self, status: str, conversations: int, replied: int) -> None:
+        self.conversations += conversations
+        self.replied += replied
+        group = statuses.BY_CODE[status].group if status in statuses.BY_CODE else None
+        if group is statuses.Group.ESCALATED:
+            self.escalated += conversations
+        elif group is statuses.Group.CONVERTED:
+            self.converted += conversations
+
+
+def _status_codes(filters: InteractionFilters) -> list[str] | None:
+    """The statuses the filters allow (None: any)."""
+    allowed: set[str] | None = None
+    groups = {filters.status_group} if filters.status_group else set()
+    if filters.escalated_only:
+        groups.add(statuses.Group.ESCALATED.value)
+    for group in groups:
+        codes = {s.code for s in statuses.STATUSES if s.group.value == group}
+        allowed = codes if allowed is None else allowed & codes
+    if filters.status:
+        allowed = {filters.status} if allowed is None else allowed & {filters.status}
+    return None if allowed is None else sorted(allowed)
+
+
+# Up to this many rows that are not their lead's first are passed to the query as a list
+# of ids; beyond it, as a subquery (exact either way; the list is what SQLite plans well).
+NOT_FIRST_AS_LIST = 5000
+
+
+def _not_first_rows(
+    *,
+    company: Company,
+    qs: QuerySet[Interaction],
+    start: datetime | None,
+    end: datetime | None,
+) -> dict[str, int]:
+    """Of the filtered rows that are not their lead's first: how many (and with a reply),
+    and the leads among them with no first row in the filtered set (and that replied)."""
+    not_first = Interaction.objects.for_company(company).filter(first_of_lead=False)
+    if start is not None:
+        not_first = not_first.filter(last_activity_at__gte=start)
+    if end is not None:
+        not_first = not_first.filter(last_activity_at__lt=end)
+    # Read from their own partial index first: given the filtered set as the driver,
+    # SQLite would walk the whole range's index and test each row.
+    ids = list(not_first.values_list("id", flat=True)[: NOT_FIRST_AS_LIST + 1])
+    if not ids:
+        return {"rows": 0, "replied_rows": 0, "lone": 0, "lone_replied": 0}
+    chosen: Any = ids if len(ids) <= NOT_FIRST_AS_LIST else not_first.values("id")
+    firsts = qs.filter(first_of_lead=True, lead_id=OuterRef("lead_id"))
+    return (
+        qs.filter(id__in=chosen)
+        .annotate(
+            has_first=Exists(firsts), has_replied_first=Exists(firsts.filter(inbound_count__gt=0))
+        )
+        .aggregate(
+            rows=Count("id"),
+            replied_rows=Count("id", filter=Q(inbound_count__gt=0)),
+            lone=Count("lead_id", distinct=True, filter=Q(has_first=False)),
+            lone_replied=Count(
+                "lead_id", distinct=True, filter=Q(inbound_count__gt=0, has_replied_first=False)
+            ),
+        )
+    )
+
+
+def _counted_by_day(
+    *, company: Company, filters: InteractionFilters, now: datetime, qs: QuerySet[Interaction]
+) -> Counters:
+    """The counters from the day rollup for whole UTC days, the list index for the rest.
+
+    Distinct leads without a distinct count: every lead has at most one interaction
+    marked `first_of_lead`, so the leads of a set S are its rows, minus its rows that
+    are not a first, plus the leads of those rows that have no first row in S. Only the
+    rows that are not a first are read one by one (an index of their own), and the
+    same holds for the leads that replied, over the rows of S with an inbound message.
+    """
+    start, end = time_bounds(company=company, filters=filters, now=now)
+    first_day, last_day = rollup.whole_days(start, end)
+    tally = _Tally()
+    edges: list[Q] = []
+    if first_day is not None and last_day is not None and first_day >= last_day:
+        edges.append(Q())  # no whole day: the range is counted from the index alone
+    else:
+        days = rollup.sums(
+            company=company,
+            first=first_day,
+            last=last_day,
+            goal=filters.goal,
+            channel=filters.channel,
+            record_type=filters.record_type,
+            status_in=_status_codes(filters),
+        )
+        for status, (conversations, replied) in days.by_status.items():
+            tally.add_status(status, conversations, replied)
+        if first_day is not None:
+            edges.append(Q(last_activity_at__lt=rollup.day_start(first_day)))
+        if last_day is not None:
+            edges.append(Q(last_activity_at__gte=rollup.day_start(last_day)))
+    for edge in edges:
+        # Less than a day on each side: a count of index entries, no distinct.
+        part = qs.filter(edge).aggregate(
+            conversations=Count("id"),
+            replied=Count("id", filter=Q(inbound_count__gt=0)),
+            escalated=Count("id", filter=Q(status_group=statuses.Group.ESCALATED.value)),
+            converted=Count("id", filter=Q(status_group=statuses.Group.CONVERTED.value)),
+        )
+        tally.conversations += part["conversations"]
+        tally.replied += part["replied"]
+        tally.escalated += part["escalated"]
+        tally.converted += part["converted"]
+
+    others = _not_first_rows(company=company, qs=qs, start=start, end=end)
+    return Counters(
+        escalated=tally.escalated,
+        high_activity=0,
+        conversations=tally.conversations,
+        leads=tally.conversations - others["rows"] + others["lone"],
+        replied_leads=tally.replied - others["replied_rows"] + others["lone_replied"],
+        converted=tally.converted,
     )
 
 

@@ -84,12 +84,22 @@ class Interaction(models.Model):
     # What the agent has understood so far (job type, offered windows, ...): the brain's memory.
     agent_state = models.JSONField(default=dict, blank=True)
     summary = models.TextField(blank=True)
+    # True only on the lead's first interaction (set when it is started, never later); at
+    # most one per lead. The counters count distinct leads as "rows minus the others, plus
+    # the leads of the others that have no first row in the set", which reads only the
+    # (rare) other rows. False is always safe: such rows are just counted the slow way.
+    first_of_lead = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
     objects: ClassVar = CompanyManager()
 
     class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["lead"], condition=models.Q(first_of_lead=True), name="one_first_per_lead"
+            )
+        ]
         # The list indexes end with what the counters read (status_group, inbound_count,
         # lead): counting a filtered range then reads the index alone, no table row. SQLite
         # picks such a covering index by itself; PostgreSQL does index-only scans once the
@@ -113,6 +123,12 @@ class Interaction(models.Model):
             ),
             models.Index(fields=["company", "lead_phone"], name="ix_phone"),
             models.Index(fields=["company", "started_at"], name="ix_started"),
+            # The rows that are not their lead's first, for the distinct-lead counters.
+            models.Index(
+                fields=["company", "last_activity_at"],
+                condition=models.Q(first_of_lead=False),
+                name="ix_not_first",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -129,6 +145,36 @@ class Interaction(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in statuses.OPEN_CODES
+
+
+class InteractionDayCount(models.Model):
+    """How many interactions have their last activity on one UTC day, per list filter value.
+
+    Kept exact by database triggers on the interactions table (see interactions.rollup and
+    migration 0004), so every write path keeps it, bulk loads and cascades included. The
+    counters above the list add these up for the whole days of a time range.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    goal = models.CharField(max_length=20)
+    channel = models.CharField(max_length=10)
+    record_type = models.CharField(max_length=12)
+    status = models.CharField(max_length=32)
+    conversations = models.IntegerField(default=0)
+    # Of those, how many have at least one inbound message.
+    replied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["company", "day", "goal", "channel", "record_type", "status"],
+                name="interaction_day_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.goal}/{self.channel}/{self.record_type} {self.status}"
 
 
 class Message(models.Model):

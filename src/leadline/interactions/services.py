@@ -67,6 +67,10 @@ def record_event(
 def start_interaction(*, campaign: Campaign, lead: Lead, record_type: str = "lead") -> Interaction:
     """Open a new interaction of a campaign with a lead, in status Started."""
     now = clock.now()
+    # The lead's row lock makes "is this its first interaction?" one answer at a time
+    # (the counters rely on at most one first per lead; a constraint enforces it too).
+    Lead.objects.select_for_update().filter(pk=lead.pk).values_list("pk", flat=True).first()
+    first = not Interaction.objects.filter(lead_id=lead.pk).exists()
     interaction = Interaction.objects.create(
         company_id=campaign.company_id,
         campaign=campaign,
@@ -81,6 +85,7 @@ def start_interaction(*, campaign: Campaign, lead: Lead, record_type: str = "lea
         lead_phone=lead.phone,
         started_at=now,
         last_activity_at=now,
+        first_of_lead=first,
         created_at=now,
         updated_at=now,
     )

@@ -32,6 +32,7 @@ def record_opt_out(
         active=True, opted_out_at=moment, method=method, raw_text=raw_text, resubscribed_at=None
     )
     if renewed:
+        _put_on_timeline(company, number, method)
         return registry.get(phone=number), True
     try:
         with transaction.atomic():
@@ -40,7 +41,36 @@ def record_opt_out(
             )
     except IntegrityError:
         return registry.get(phone=number), False
+    _put_on_timeline(company, number, method)
     return opt_out, True
+
+
+# The agent puts the opt-outs it hears (keyword, words, wrong number) on the timeline of the
+# conversation they happened in. A carrier report or an entry by a team member has no such
+# conversation, so the registry records those itself: the timeline, the live pages and the
+# lead.opted_out webhook learn of every opt-out.
+_RECORDED_HERE = frozenset({OptOut.Method.CARRIER, OptOut.Method.MANUAL})
+
+
+def _put_on_timeline(company: Company, number: str, method: OptOut.Method) -> None:
+    if method not in _RECORDED_HERE:
+        return
+    # Imported here: interactions' services import the channels and the agent, which import this.
+    from leadline.crm.selectors import find_lead_by_phone
+    from leadline.interactions.models import Author, InteractionEvent
+    from leadline.interactions.services import record_event
+
+    lead = find_lead_by_phone(company=company, phone=number)
+    if lead is None:
+        return
+    record_event(
+        interaction=None,
+        lead=lead,
+        kind=InteractionEvent.Kind.OPT_OUT,
+        actor_kind=Author.SYSTEM,
+        detail=f"Opt-out ({method.label})",
+        data={"method": method.value, "new": True},
+    )
 
 
 @transaction.atomic

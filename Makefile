@@ -13,7 +13,7 @@ PORT ?= 8000
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install assets lint types contracts test-sqlite test-postgres test-e2e chromium serve clean
+.PHONY: demo test install assets lint types contracts test-sqlite test-postgres test-e2e tools chromium serve clean
 
 demo: install assets
 	$(BIN)/leadline migrate
@@ -46,11 +46,11 @@ types: install
 contracts: install
 	$(BIN)/lint-imports
 
-test-sqlite: install assets
+test-sqlite: install assets tools
 	@echo "== test suite on SQLite"
 	LEADLINE_DATABASE_URL=sqlite:///var/test-suite.sqlite3 $(BIN)/pytest -n 2 -q
 
-test-postgres: install assets
+test-postgres: install assets tools
 	@if $(BIN)/python scripts/pg_ready.py "$(LEADLINE_TEST_POSTGRES_URL)"; then \
 		echo "== test suite on PostgreSQL ($(LEADLINE_TEST_POSTGRES_URL))"; \
 		LEADLINE_DATABASE_URL="$(LEADLINE_TEST_POSTGRES_URL)" $(BIN)/pytest -n 2 -q; \
@@ -58,13 +58,21 @@ test-postgres: install assets
 		echo "== PostgreSQL is not reachable at $(LEADLINE_TEST_POSTGRES_URL): skipping the PostgreSQL half (the SQLite half ran above)"; \
 	fi
 
-# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
-chromium:
-	@test -x $(CHROMIUM) || { \
-		echo "== installing Debian's chromium for the browser tests"; \
+# Debian packages the tests use: Chromium for the browser tests (Playwright never
+# downloads a browser here), and curl, jq and openssl, which run the documented examples.
+DEBIAN_TOOLS := $(CHROMIUM):chromium /usr/bin/curl:curl /usr/bin/jq:jq /usr/bin/openssl:openssl
+
+tools:
+	@missing=""; for pair in $(DEBIAN_TOOLS); do \
+		test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "== installing Debian packages:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
-	}
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+chromium: tools
 
 test-e2e: install assets chromium
 	@echo "== browser tests (Chromium, served demo on SQLite)"

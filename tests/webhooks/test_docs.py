@@ -123,3 +123,38 @@ def test_the_documented_body_has_the_fields_of_a_real_one(
     assert keys(example) == keys(real)
     assert example["type"] == real["type"] == request.header("Leadline-Webhook-Event")
     assert example["data"]["change"]["to_status_label"] == real["data"]["change"]["to_status_label"]
+
+
+API_DOC = DOC.with_name("api.md")
+
+
+def api_doc_verification() -> str:
+    text = API_DOC.read_text().split("### Verify a webhook signature", 1)[1]
+    (code,) = re.findall(r"```bash\n(.*?)```", text, flags=re.DOTALL)[:1]
+    return code
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+@pytest.mark.parametrize(("tamper", "verdict"), [(False, "signature ok"), (True, "does not match")])
+def test_the_api_page_verification_example_accepts_a_real_delivery_and_refuses_a_changed_one(
+    delivered: tuple[WebhookEndpoint, Received], tmp_path: Path, tamper: bool, verdict: str
+) -> None:
+    endpoint, request = delivered
+    body = request.body.replace(b'"', b"'", 1) if tamper else request.body
+    (tmp_path / "body.json").write_bytes(body)
+
+    result = subprocess.run(  # noqa: S603 - the example of our own documentation
+        ["/bin/bash", "-c", api_doc_verification()],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "TS": request.header("Leadline-Webhook-Timestamp"),
+            "SIG": request.header("Leadline-Webhook-Signature"),
+            "SECRET": endpoint.secret,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert verdict in result.stdout

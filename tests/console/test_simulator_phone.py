@@ -377,6 +377,12 @@ def test_a_spoken_call_turn_shows_in_the_call_transcript(
     assert response["Location"] == f"{PHONE}{conversation.pk}/"
     call = Call.objects.get(interaction=conversation)
     assert call.direction == "inbound"
+    # The line answers as the real number does: who we are, the recording notice, a question.
+    greeting = list(CallTurn.objects.filter(call=call).order_by("seq"))
+    assert [t.speaker for t in greeting] == [Author.SYSTEM, Author.AGENT]
+    assert "Lone Star Comfort Pros" in greeting[0].text
+    assert "may be recorded" in greeting[0].text and "say stop" in greeting[0].text
+    assert greeting[1].text == "How can we help you today?"
     composer = part(browser, conversation, "composer")
     assert "On a call with Lone Star Comfort Pros" in composer
     assert "Hang up" in composer
@@ -385,10 +391,11 @@ def test_a_spoken_call_turn_shows_in_the_call_transcript(
     assert "Waiting for the agent" in part(browser, conversation, "thread")
     worker.run_due()
 
-    turns = list(CallTurn.objects.filter(call=call).order_by("seq"))
+    turns = list(CallTurn.objects.filter(call=call).order_by("seq"))[2:]
     assert [t.speaker for t in turns[:2]] == [Author.LEAD, Author.AGENT]
     thread = part(browser, conversation, "thread")
     assert "You called Lone Star Comfort Pros" in thread
+    assert "How can we help you today?" in thread
     assert "My furnace makes a noise" in thread
     assert shown(turns[1].text) in thread
     assert "Waiting for the agent" not in thread

@@ -697,9 +697,13 @@ def speak(*, call: Call, text: str, speaker: str = Author.AGENT) -> CallTurn:
 
 @transaction.atomic
 def start_inbound_call(
-    *, company: Company, from_phone: str, provider_id: str | None = None
+    *, company: Company, from_phone: str, provider_id: str | None = None, greet: bool = False
 ) -> Call:
-    """The lead calls the company (or calls back): a call on their current conversation."""
+    """The lead calls the company (or calls back): a call on their current conversation.
+
+    With `greet` the line answers at once, as the Twilio number does (channels/voice.py):
+    who we are, the recording notice, how to stop our calls, then a question.
+    """
     phone = normalise_phone(from_phone)
     lead = find_lead_by_phone(company=company, phone=phone)
     if lead is None:
@@ -729,6 +733,9 @@ def start_inbound_call(
         detail="The lead called",
         data={"call_id": call.pk},
     )
+    if greet:
+        speak(call=call, text=voice.call_notice(company.name), speaker=Author.SYSTEM)
+        speak(call=call, text=voice.INBOUND_QUESTION)
     return call
 
 

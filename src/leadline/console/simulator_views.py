@@ -435,7 +435,7 @@ def phone_call(request: HttpRequest, interaction_id: int) -> HttpResponseBase:
         return _done(request, interaction_id)
     phone = _lead_phone(request, interaction_id)
     try:
-        call = channels.start_inbound_call(company=company, from_phone=phone)
+        call = channels.start_inbound_call(company=company, from_phone=phone, greet=True)
     except ValueError as exc:
         raise Refused(
             "Nobody can take the call: the company has no enabled voice campaign"

@@ -13,11 +13,13 @@ from leadline.accounts.selectors import role_of
 from leadline.campaigns.models import Campaign
 from leadline.capacity.models import ArrivalWindow, CapacityRule
 from leadline.compliance.models import OptOut
+from leadline.interactions.models import InteractionEvent
 from tests.builders import (
     PASSWORD,
     make_campaign,
     make_capacity_rule,
     make_interaction,
+    make_lead,
     make_opt_out,
     make_user,
     make_window,
@@ -444,6 +446,43 @@ def test_a_number_typed_into_the_opt_out_registry_is_stored_as_e164(
 
     assert response.status_code == 302, response.content.decode()
     assert OptOut.objects.get(company=company).phone == "+15125550143"
+
+
+def _opt_out_post(phone: str) -> dict[str, str]:
+    return {
+        "phone": phone,
+        "opted_out_at_0": "2026-07-14",
+        "opted_out_at_1": "10:00:00",
+        "method": "manual",
+        "raw_text": "asked on the phone",
+        "active": "on",
+    }
+
+
+def test_an_opt_out_entered_by_a_team_member_ends_the_open_conversations_with_that_number(
+    admin_client: Client, company: Company
+) -> None:
+    lead = make_lead(company, phone="+15125550143")
+    open_one = make_interaction(company, lead=lead)
+
+    response = admin_client.post("/admin/compliance/optout/add/", _opt_out_post("512-555-0143"))
+
+    assert response.status_code == 302, response.content.decode()
+    open_one.refresh_from_db()
+    assert open_one.status_label == "Opt-out"
+    event = InteractionEvent.objects.get(interaction=open_one, to_status="opt_out")
+    assert event.actor_kind == "human" and event.detail.startswith("Opted out by")
+
+
+def test_entering_a_number_already_in_the_registry_is_not_an_error(
+    admin_client: Client, company: Company
+) -> None:
+    admin_client.post("/admin/compliance/optout/add/", _opt_out_post("(512) 555-0143"))
+
+    again = admin_client.post("/admin/compliance/optout/add/", _opt_out_post("(512) 555-0143"))
+
+    assert again.status_code == 302, again.content.decode()
+    assert OptOut.objects.filter(company=company).count() == 1
 
 
 def _campaign_post(campaign: Campaign, **changes: str) -> dict[str, str]:

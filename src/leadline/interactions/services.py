@@ -9,12 +9,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 
-from leadline.accounts.models import User
+from leadline.accounts.models import Company, User
 from leadline.agent.summary import job_type_for, refresh_summary
 from leadline.campaigns.models import Campaign
 from leadline.capacity.models import ArrivalWindow
 from leadline.capacity.services import book_window
 from leadline.channels import tasks as channel_tasks
+from leadline.compliance import services as compliance_services
+from leadline.compliance.models import OptOut
 from leadline.crm.models import Job, Lead
 from leadline.interactions import statuses
 from leadline.interactions.models import (
@@ -467,3 +469,25 @@ def close_for_opt_out(
         change_status(interaction=interaction, to="opt_out", actor_kind=actor_kind, detail=detail)
     block_queued_agent_messages(interactions=list(everything), reason="opt_out")
     return open_ones
+
+
+@transaction.atomic
+def record_opt_out_by_hand(
+    *,
+    company: Company,
+    phone: str,
+    actor: User | None,
+    note: str = "",
+    at: datetime | None = None,
+) -> OptOut:
+    """A team member enters an opt-out: the registry, then every open conversation ends."""
+    opt_out, _ = compliance_services.record_opt_out(
+        company=company, phone=phone, method=OptOut.Method.MANUAL, raw_text=note, at=at
+    )
+    close_for_opt_out(
+        company_id=company.pk,
+        phone=opt_out.phone,
+        detail=f"Opted out by {actor}" if actor else "Opted out by a team member",
+        actor_kind=Author.HUMAN,
+    )
+    return opt_out

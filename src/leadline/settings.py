@@ -11,6 +11,7 @@ from leadline.kit.env import (
     database_config,
     env_bool,
     env_list,
+    env_seconds,
     public_url,
 )
 
@@ -50,6 +51,8 @@ try:
         public_url("LEADLINE_TWILIO_API_BASE", os.environ.get("LEADLINE_TWILIO_API_BASE", ""))
         or "https://api.twilio.com"
     )
+    LEADLINE_TWILIO_TIMEOUT_SECONDS = env_seconds("LEADLINE_TWILIO_TIMEOUT_SECONDS", 10, most=60)
+    LEADLINE_RECONCILE_SECONDS = env_seconds("LEADLINE_RECONCILE_SECONDS", 60)
     # The address Twilio calls back; webhook signatures are checked against it.
     LEADLINE_PUBLIC_URL = public_url(
         "LEADLINE_PUBLIC_URL", os.environ.get("LEADLINE_PUBLIC_URL", "")

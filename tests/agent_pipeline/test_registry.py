@@ -62,6 +62,8 @@ def test_the_simulator_is_the_default_provider() -> None:
         ({"LEADLINE_PUBLIC_URL": "leadline.example.com"}, "LEADLINE_PUBLIC_URL='leadline.exa"),
         ({"LEADLINE_PUBLIC_URL": "https://x.example.com/?a=1"}, "must not carry a query"),
         ({"LEADLINE_TWILIO_API_BASE": "ftp://fake"}, "LEADLINE_TWILIO_API_BASE='ftp://fake'"),
+        ({"LEADLINE_TWILIO_TIMEOUT_SECONDS": "0"}, "from 1 to 60"),
+        ({"LEADLINE_RECONCILE_SECONDS": "soon"}, "LEADLINE_RECONCILE_SECONDS='soon' is not"),
     ],
 )
 def test_a_bad_provider_setting_stops_with_one_line(
@@ -97,16 +99,17 @@ def test_a_complete_twilio_configuration_is_accepted() -> None:
         "LEADLINE_TWILIO_FROM": "+15125550100",
         "LEADLINE_PUBLIC_URL": "https://leadline.example.com/",
         "LEADLINE_TWILIO_API_BASE": "http://127.0.0.1:9999",
+        "LEADLINE_RECONCILE_SECONDS": "90",
     }
     code = (
         "from django.conf import settings; import leadline.settings as s; "
-        "print(s.LEADLINE_PUBLIC_URL, s.LEADLINE_TWILIO_API_BASE)"
+        "print(s.LEADLINE_PUBLIC_URL, s.LEADLINE_TWILIO_API_BASE, s.LEADLINE_RECONCILE_SECONDS)"
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed program
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["https://leadline.example.com", "http://127.0.0.1:9999"]
+    assert done.stdout.split() == ["https://leadline.example.com", "http://127.0.0.1:9999", "90"]
 
 
 def test_the_simulator_gives_carrier_like_ids() -> None:

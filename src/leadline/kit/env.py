@@ -42,6 +42,22 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = 
     return items
 
 
+def env_seconds(
+    name: str, default: int, *, most: int = 3600, environ: Mapping[str, str] | None = None
+) -> int:
+    """A whole number of seconds from 1 to `most`."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip()
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise ConfigurationError(
+            f"{name}={raw!r} is not a whole number of seconds from 1 to {most}"
+        )
+    return int(value)
+
+
 def public_url(name: str, raw: str) -> str:
     """An http(s) base address without a trailing slash, or "" when unset."""
     value = raw.strip().rstrip("/")

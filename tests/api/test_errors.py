@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -119,6 +120,22 @@ def test_the_docs_page_and_the_openapi_document_load_nothing_from_elsewhere(db: 
     assert '"validatorUrl": null' in html
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
     assert client.get("/api/v1/").status_code == 302
+
+
+def test_the_openapi_document_is_strict_json_that_the_docs_page_can_read(db: None) -> None:
+    # The docs page parses the document strictly: a key twice (200 and "200") breaks it.
+    repeated: list[str] = []
+
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    document = Client().get("/api/v1/openapi.json").content
+    parsed = json.loads(document, object_pairs_hook=no_repeats)
+    assert repeated == []
+    recording = parsed["paths"]["/api/v1/interactions/{interaction_id}/calls/{call_id}/recording"]
+    assert "audio/*" in recording["get"]["responses"]["200"]["content"]
 
 
 def test_text_with_a_nul_character_is_422_not_a_database_error(as_csr: Api, shop: Any) -> None:

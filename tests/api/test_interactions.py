@@ -280,3 +280,19 @@ def test_users_without_view_customer_chats_read_nothing(
         response = api.get(path)
         assert response.status_code == 403, path
         assert "View Customer Chats" in error_of(response)["message"]
+
+
+def test_a_company_switched_to_an_unconfigured_twilio_still_reads_its_interactions(
+    shop: Company, voice_call: Interaction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The company's own carrier this time, not the tests' simulator stand-in.
+    monkeypatch.setattr("leadline.channels.base._override", None)
+    Company.objects.filter(pk=shop.pk).update(provider="twilio")
+    api = api_for(make_user(shop, role="Manager"))
+    detail = api.get(f"/interactions/{voice_call.pk}")
+    assert detail.status_code == 200
+    [call] = api.get(f"/interactions/{voice_call.pk}/calls").json()
+    # Fetching the audio needs the carrier: it answers that the carrier failed, not a crash.
+    audio = api.get(f"/interactions/{voice_call.pk}/calls/{call['id']}/recording")
+    assert audio.status_code == 502, audio.content
+    assert error_of(audio)["code"] == "carrier_error"

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from leadline.channels.base import ProviderError
 from leadline.kit.errors import Conflict, DomainError, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ _DEFAULTS: dict[int, tuple[str, str]] = {
     422: ("invalid", "The request has an invalid value."),
     429: ("rate_limited", "Too many requests; wait and try again."),
     500: ("server_error", "Something went wrong on our side; it has been logged."),
+    502: ("carrier_error", "The SMS and voice carrier could not answer; try again later."),
 }
 
 
@@ -201,6 +203,11 @@ def install(api: NinjaAPI) -> None:
     def on_forbidden(request: HttpRequest, exc: Any) -> HttpResponse:
         return _respond(api, request, ApiError(403))
 
+    def on_carrier(request: HttpRequest, exc: Any) -> HttpResponse:
+        # The carrier refused or is not configured: not our crash, and not the caller's fault.
+        logger.warning("API request %s %s: carrier error %s", request.method, request.path, exc)
+        return _respond(api, request, ApiError(502))
+
     def on_anything(request: HttpRequest, exc: Any) -> HttpResponse:
         # The last resort: whatever slipped through is logged whole and answered
         # in the same shape, never as an HTML page or a traceback.
@@ -214,3 +221,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(DomainError, on_domain)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(DjangoPermissionDenied, on_forbidden)
+    api.add_exception_handler(ProviderError, on_carrier)

@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 from leadline.accounts.roles import LISTEN_CALL_RECORDING, SEND_MESSAGE, VIEW_CUSTOMER_CHATS
 from leadline.api import shapes
 from leadline.api.auth import company_of, may, needs
-from leadline.api.errors import COMMON_ERRORS, ApiError, from_domain
+from leadline.api.errors import COMMON_ERRORS, ApiError, ErrorOut, from_domain
 from leadline.api.schemas import (
     BookingIn,
     CallOut,
@@ -25,7 +25,7 @@ from leadline.api.schemas import (
     InteractionPageOut,
     JobOut,
 )
-from leadline.channels.base import get_provider
+from leadline.channels.base import get_provider, keeps_recordings_for
 from leadline.crm import services as crm_services
 from leadline.interactions import statuses
 from leadline.interactions.listing import (
@@ -154,7 +154,7 @@ def get_interaction_detail(request: HttpRequest, interaction_id: int) -> Interac
         detail.interaction,
         detail.messages,
         detail.calls,
-        keeps_recordings=get_provider(company_of(request)).keeps_recordings,
+        keeps_recordings=keeps_recordings_for(company_of(request)),
     )
 
 
@@ -169,19 +169,19 @@ def list_calls(request: HttpRequest, interaction_id: int) -> list[CallOut]:
     detail = interaction_detail(
         company=company_of(request), interaction_id=interaction_id, with_calls=True
     )
-    keeps = get_provider(company_of(request)).keeps_recordings
+    keeps = keeps_recordings_for(company_of(request))
     return [shapes.call(c, keeps_recordings=keeps) for c in detail.calls or []]
 
 
 @router.get(
     "/interactions/{interaction_id}/calls/{call_id}/recording",
-    response={200: None, **COMMON_ERRORS},
+    response={200: None, **COMMON_ERRORS, 502: ErrorOut},
     operation_id="getCallRecording",
     url_name="call_recording",
     summary="Download a call's recording (Listen to Call Recording)",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The audio, fetched through Leadline.",
                 "content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -170,6 +170,13 @@ def public_url(path: str) -> str:
     return f"{base}{path}"
 
 
+def keeps_recordings_for(company: Company | None) -> bool:
+    """Whether the company's carrier keeps call audio, without building a client for it."""
+    if _override is not None:
+        return _override.keeps_recordings
+    return provider_name_for(company) == "twilio"
+
+
 def get_provider(company: Company | None = None) -> Provider:
     """The provider of `company` (or of the installation); one instance per configuration."""
     if _override is not None:

@@ -8,7 +8,7 @@ from leadline.campaigns.services import start_campaign_for_lead
 from leadline.channels.services import end_call, live_call, receive_call_turn
 from leadline.channels.simulator import SimulatorProvider
 from leadline.compliance.models import OptOut
-from leadline.interactions.models import Author, Call, Interaction
+from leadline.interactions.models import Author, Call, Interaction, InteractionEvent
 from leadline.simulation.runner import VirtualWorker
 from tests.builders import make_lead
 
@@ -63,6 +63,26 @@ def test_saying_stop_on_a_call_opts_out_and_ends_the_call(
     assert OptOut.objects.filter(company=shop, phone="+15125550143", active=True).exists()
     assert call.outcome == Call.Outcome.COMPLETED
     assert call.turns.order_by("-seq")[0].speaker == Author.SYSTEM
+
+
+def test_words_spoken_to_opt_out_stay_in_the_transcript_not_on_the_timeline(
+    shop: Company, voice_campaign: Campaign, worker: VirtualWorker
+) -> None:
+    interaction, call = called(shop, voice_campaign, worker)
+    say(call, worker, "stop calling me, my ex-wife Jane gave you this number")
+    interaction.refresh_from_db()
+    assert interaction.status_label == "Opt-out"
+    # Every viewer reads the timeline and the summary; only listeners read what was said
+    # (the call's own events, which carry the turns, are shown to listeners only).
+    details = list(
+        InteractionEvent.objects.filter(lead_id=interaction.lead_id)
+        .exclude(kind=InteractionEvent.Kind.CALL)
+        .values_list("detail", flat=True)
+    )
+    assert "The lead opted out on a call" in details
+    assert not [detail for detail in details if "Jane" in detail]
+    assert "Jane" not in interaction.summary
+    assert call.turns.filter(text__contains="Jane").exists()
 
 
 def test_an_unanswered_call_is_followed_up_by_the_next_call(

@@ -227,16 +227,21 @@ def opt_out(
         company=company, phone=phone, method=method, raw_text=raw_text
     )
     how = "said it is a wrong number" if method == "wrong_number" else "opted out"
-    close_for_opt_out(
-        company_id=company.pk, phone=phone, detail=f'The lead {how}: "{raw_text[:120]}"'
-    )
+    # Words spoken on a call belong to the transcript, which only Listen to Call Recording
+    # may read: the timeline (seen by every viewer and the API) says what, not the words.
+    if call is not None:
+        closing, detail = f"The lead {how} on a call", f"Opt-out ({method}) on a call"
+    else:
+        closing = f'The lead {how}: "{raw_text[:120]}"'
+        detail = f"Opt-out ({method}): {raw_text[:200]}"
+    close_for_opt_out(company_id=company.pk, phone=phone, detail=closing)
     record_event(
         interaction=interaction,
         lead=interaction.lead,
         kind=InteractionEvent.Kind.OPT_OUT,
         actor_kind=Author.LEAD,
-        detail=f"Opt-out ({method}): {raw_text[:200]}",
-        data={"method": method, "new": created},
+        detail=detail,
+        data={"method": method, "new": created, "spoken": call is not None},
     )
     if created:
         say(

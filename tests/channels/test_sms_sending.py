@@ -17,6 +17,7 @@ from leadline.channels.simulator import SimulatorProvider
 from leadline.compliance.models import OptOut
 from leadline.crm.services import create_lead
 from leadline.interactions.models import Author, Interaction, InteractionEvent, Message
+from leadline.interactions.services import send_human_message
 from leadline.kit.clock import VirtualClock
 from leadline.simulation.runner import VirtualWorker
 from tests.builders import make_campaign, make_company
@@ -249,3 +250,43 @@ def test_a_status_callback_that_never_came_is_caught_up_by_fetching_the_sid(
     message.refresh_from_db()
     assert message.delivery_status == Message.Delivery.DELIVERED
     assert len(fake_twilio.sms_creates()) == 1
+
+
+def test_two_look_ups_of_the_same_lost_text_send_it_once(
+    shop: Company,
+    sms_campaign: Campaign,
+    worker: VirtualWorker,
+    fake_twilio: FakeTwilio,
+    clock: VirtualClock,
+) -> None:
+    fake_twilio.fail_next(code=20503, status=503)
+    interaction = start(shop, sms_campaign)
+    worker.run_due()
+    assert first_text(interaction).delivery_status == Message.Delivery.UNKNOWN
+    # A worker restarts meanwhile: its sweep starts a second look-up of the same text.
+    clock.advance(timedelta(minutes=2))
+    assert services.reconcile_stale_messages() == 1
+    worker.advance(timedelta(minutes=50))
+    body = first_text(interaction).body
+    assert [c["Body"] for c in fake_twilio.sms_creates()].count(body) == 1
+
+
+def test_an_earlier_text_with_the_same_words_is_not_taken_for_a_lost_one(
+    shop: Company,
+    sms_campaign: Campaign,
+    worker: VirtualWorker,
+    fake_twilio: FakeTwilio,
+) -> None:
+    interaction = start(shop, sms_campaign)
+    worker.run_due()
+    words = "See you tomorrow between 8 and 10."
+    send_human_message(interaction=interaction, actor=None, body=words)
+    worker.run_due()
+    fake_twilio.fail_next(code=20503, status=503)
+    send_human_message(interaction=interaction, actor=None, body=words)
+    worker.run_due()
+    worker.advance(timedelta(hours=1))
+    first, second = Message.objects.filter(interaction=interaction, body=words).order_by("id")
+    assert first.provider_id and second.provider_id
+    assert first.provider_id != second.provider_id
+    assert [c["Body"] for c in fake_twilio.sms_creates()].count(words) == 2

@@ -8,7 +8,7 @@ LEADLINE_PROVIDER ("simulator" by default, or "twilio", channels/twilio.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,8 +76,19 @@ class Provider(Protocol):
         """The carrier's current status of a text it accepted, or None if it has no such text."""
         ...
 
-    def find_sms(self, *, to: str, from_: str, body: str, since: datetime) -> SendResult | None:
-        """A text the carrier accepted from `from_` to `to` with `body` since then, if any."""
+    def find_sms(
+        self,
+        *,
+        to: str,
+        from_: str,
+        body: str,
+        since: datetime,
+        exclude: Collection[str] = (),
+    ) -> SendResult | None:
+        """A text the carrier accepted from `from_` to `to` with `body` since then, if any.
+
+        Ids in `exclude` are texts we already know (an earlier text with the same words).
+        """
         ...
 
     def start_call(self, *, to: str, from_: str, status_callback: str | None) -> CallResult:

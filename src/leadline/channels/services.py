@@ -262,6 +262,8 @@ def reconcile_message(*, message_id: int, attempt: int = 1, kind: str = "") -> s
                 from_=sender_for(company),
                 body=message.body,
                 since=message.sent_at or message.created_at,
+                # An earlier text with the same words is one we already know, not this one.
+                exclude=_known_ids_of_same_text(message),
             )
     except ProviderError as exc:
         if attempt >= RECONCILE_ATTEMPTS:
@@ -298,6 +300,12 @@ def reconcile_message(*, message_id: int, attempt: int = 1, kind: str = "") -> s
         if attempt < RECONCILE_ATTEMPTS:
             _reconcile_later(message_id, attempt, kind)
             return "not found yet"
+        if locked.sent_at and clock.now() - locked.sent_at < timedelta(
+            seconds=reconcile_after_seconds()
+        ):
+            # A newer send of this text is under way (another look-up put it back in the
+            # outbox, and it has its own look-up): this one stops, or it could go twice.
+            return "newer send under way"
         # Looked for more than once, minutes apart: the carrier never took it.
         locked.delivery_status = Message.Delivery.QUEUED
         locked.sent_at = None
@@ -315,6 +323,20 @@ def reconcile_message(*, message_id: int, attempt: int = 1, kind: str = "") -> s
             message_id, kind or _send_kind_of(locked)
         )
     return "not found: queued again"
+
+
+def _known_ids_of_same_text(message: Message) -> list[str]:
+    known = (
+        Message.objects.filter(
+            company_id=message.company_id,
+            interaction__lead_id=message.interaction.lead_id,
+            body=message.body,
+            provider_id__isnull=False,
+        )
+        .exclude(pk=message.pk)
+        .values_list("provider_id", flat=True)
+    )
+    return [provider_id for provider_id in known if provider_id]
 
 
 def _reconcile_later(message_id: int, attempt: int, kind: str) -> None:

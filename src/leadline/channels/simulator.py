@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,9 +53,19 @@ class SimulatorProvider:
             known = any(s.kind == "sms" and s.provider_id == provider_id for s in self.sent)
         return SendResult(provider_id=provider_id, status="delivered") if known else None
 
-    def find_sms(self, *, to: str, from_: str, body: str, since: datetime) -> SendResult | None:
+    def find_sms(
+        self,
+        *,
+        to: str,
+        from_: str,
+        body: str,
+        since: datetime,
+        exclude: Collection[str] = (),
+    ) -> SendResult | None:
         with self._lock:
             for item in reversed(self.sent):
+                if item.provider_id in exclude:
+                    continue
                 if item.kind == "sms" and item.to == to and item.body == body:
                     return SendResult(provider_id=item.provider_id, status="delivered")
         return None

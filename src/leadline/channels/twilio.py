@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
@@ -177,7 +178,15 @@ class TwilioProvider:
             error_code=str(message.error_code or ""),
         )
 
-    def find_sms(self, *, to: str, from_: str, body: str, since: datetime) -> SendResult | None:
+    def find_sms(
+        self,
+        *,
+        to: str,
+        from_: str,
+        body: str,
+        since: datetime,
+        exclude: Collection[str] = (),
+    ) -> SendResult | None:
         """An outbound Message to `to` with exactly `body`, created since `since` (a listing).
 
         The listing filters on To (and From, unless a Messaging Service picks the
@@ -198,6 +207,8 @@ class TwilioProvider:
         for message in listed:
             created = message.date_created
             if message.body != body or not str(message.direction or "").startswith("outbound"):
+                continue
+            if str(message.sid) in exclude:
                 continue
             if created is not None and created < earliest:
                 continue

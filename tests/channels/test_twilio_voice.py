@@ -508,6 +508,22 @@ def test_the_recording_is_linked_once_and_played_through_leadline(
     assert viewer.get(url).status_code == 403
 
 
+def test_a_recording_callback_with_impossible_values_is_answered_and_stores_nothing_odd(
+    shop: Company, voice_campaign: Campaign, worker: VirtualWorker, fake_twilio: FakeTwilio
+) -> None:
+    interaction, phone = dial(shop, voice_campaign, worker, fake_twilio)
+    phone.answer()
+    phone.status("completed", CallDuration="40")
+    odd = phone.params(RecordingSid="RE" + "9" * 200, RecordingStatus="completed")
+    assert post(phone.client, "/webhooks/twilio/voice/recording", odd).status_code == 200
+    huge = phone.params(
+        RecordingSid="RE" + "5" * 32, RecordingStatus="completed", RecordingDuration="9" * 30
+    )
+    assert post(phone.client, "/webhooks/twilio/voice/recording", huge).status_code == 200
+    call = Call.objects.get(interaction=interaction)
+    assert (call.recording_id, call.recording_duration) == ("RE" + "5" * 32, None)
+
+
 # ---------------------------------------------------------------- the lead calls in
 
 

@@ -397,6 +397,10 @@ def call_status(
         return _end(found, outcome=outcome, error_code=error_code)
 
 
+# Call.recording_id's column width: a longer id is not one of Twilio's (RE + 32 hex).
+RECORDING_ID_LENGTH = 64
+
+
 @transaction.atomic
 def recording_ready(
     *,
@@ -409,12 +413,16 @@ def recording_ready(
     """Twilio's recording callback: link the finished recording (its id, never a URL)."""
     if (status or "completed").lower() != "completed" or not recording_sid:
         return None
+    if len(recording_sid) > RECORDING_ID_LENGTH:
+        logger.warning("recording callback for %s with an id that is not Twilio's", call_sid)
+        return None
     found = _find_call(call_sid, company)
     if found is None:
         logger.info("recording callback for unknown call %s", call_sid)
         return None
     call = Call.objects.select_for_update().get(pk=found.pk)
-    seconds = int(duration) if duration.isdigit() else None
+    # Whole seconds, as Twilio sends them; anything else (or absurd) is not stored.
+    seconds = int(duration) if duration.isdigit() and int(duration) <= 86_400 else None
     if call.recording_id == recording_sid and call.recording_duration == seconds:
         return call
     call.recording_id = recording_sid

@@ -3,6 +3,8 @@ is write-only, and a sending-programme problem is shown there."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -40,6 +42,12 @@ def company_form(company: Company, **changes: str) -> dict[str, str]:
     }
     form.update(changes)
     return form
+
+
+@pytest.fixture(autouse=True)
+def public_address(settings: Any) -> None:
+    """Twilio can reach this installation: a company may be switched to it."""
+    settings.LEADLINE_PUBLIC_URL = "https://leads.example.com"
 
 
 @pytest.fixture

@@ -11,10 +11,11 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -116,8 +117,22 @@ _SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
 
+def _installation(name: str) -> str:
+    return str(getattr(settings, name, "") or "").strip()
+
+
 class CompanyForm(forms.ModelForm):
-    """Company settings; the Twilio Auth Token is write-only (never sent back to the page)."""
+    """Company settings; the Twilio Auth Token is write-only (never sent back to the page).
+
+    A company either brings its own Twilio account (SID, token and its own sender) or
+    uses the installation's: then its sender is blank (the installation's number, for
+    one company only) or one of the installation's numbers that a superuser gave it.
+    A sender is never another company's, nor the installation's LEADLINE_TWILIO_FROM:
+    Twilio's webhooks find the company by the number that was called.
+    """
+
+    # Set by CompanyAdmin from the signed-in user; a plain form is an administrator's.
+    by_superuser = False
 
     twilio_auth_token = forms.CharField(
         label="Twilio Auth Token",
@@ -157,6 +172,9 @@ class CompanyForm(forms.ModelForm):
             cleaned["twilio_auth_token"] = ""
         sid = (cleaned.get("twilio_account_sid") or "").strip()
         sender = (cleaned.get("twilio_from") or "").strip()
+        if _SERVICE_SID.match(sender):
+            # Twilio writes SIDs in lower case: one service, one spelling, one owner.
+            sender = "MG" + sender[2:].lower()
         if sid and not _ACCOUNT_SID.match(sid):
             self.add_error("twilio_account_sid", "An Account SID is AC followed by 32 characters.")
         if sid and not cleaned.get("twilio_auth_token"):
@@ -172,7 +190,101 @@ class CompanyForm(forms.ModelForm):
             )
         cleaned["twilio_account_sid"] = sid
         cleaned["twilio_from"] = sender
+        if "twilio_from" not in self.errors:
+            self._check_sender(sender, own_account=bool(sid))
+        twilio_fields = ("twilio_account_sid", "twilio_auth_token", "twilio_from")
+        if "provider" in cleaned and not any(name in self.errors for name in twilio_fields):
+            self._check_provider(cleaned, own_account=bool(sid))
         return cleaned
+
+    def _check_sender(self, sender: str, *, own_account: bool) -> None:
+        """The sender is nobody else's; on the installation's account a superuser chose it."""
+        if not sender:
+            return
+        if sender == _installation("LEADLINE_TWILIO_FROM"):
+            self.add_error(
+                "twilio_from",
+                "This is the installation's own number: leave the sender empty to use it.",
+            )
+            return
+        others = Company.objects.filter(twilio_from=sender)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            self.add_error("twilio_from", "Another company already sends from this number.")
+            return
+        saved = self.instance
+        given_by_operator = bool(
+            saved.pk
+            and saved.twilio_from == sender
+            and not (saved.twilio_account_sid and saved.twilio_auth_token)
+        )
+        if not own_account and not self.by_superuser and not given_by_operator:
+            self.add_error(
+                "twilio_from",
+                "Only the installation's operator can give a company one of the installation's "
+                "numbers. Leave the sender empty to use the installation's number, or enter "
+                "your own Account SID and Auth Token with your own number.",
+            )
+
+    def _check_provider(self, cleaned: dict[str, Any], *, own_account: bool) -> None:
+        """Twilio is chosen only when it can work: credentials, a public address, a number."""
+        provider = cleaned.get("provider") or ""
+        on_twilio = provider == "twilio" or (
+            provider == "" and _installation("LEADLINE_PROVIDER").lower() == "twilio"
+        )
+        if not on_twilio:
+            return
+        sender = cleaned.get("twilio_from") or ""
+        if provider == "twilio":
+            if own_account:
+                complete = bool(cleaned.get("twilio_auth_token") and sender)
+            else:
+                complete = all(
+                    _installation(name)
+                    for name in ("LEADLINE_TWILIO_ACCOUNT_SID", "LEADLINE_TWILIO_AUTH_TOKEN")
+                ) and bool(sender or _installation("LEADLINE_TWILIO_FROM"))
+            if not complete:
+                self.add_error(
+                    "provider",
+                    "Twilio is not set up for this company: enter its Account SID, Auth Token "
+                    "and sender, or ask the installation's operator to set LEADLINE_TWILIO_*.",
+                )
+                return
+            if not _installation("LEADLINE_PUBLIC_URL"):
+                self.add_error(
+                    "provider",
+                    "Twilio needs the installation's public address (LEADLINE_PUBLIC_URL) to "
+                    "deliver replies and call progress: ask the installation's operator to set it.",
+                )
+                return
+        if own_account or sender:
+            return
+        self._check_default_number_is_free()
+
+    def _check_default_number_is_free(self) -> None:
+        # Inbound texts and calls to the installation's number reach its only company;
+        # a second one would make them reach nobody.
+        saved = self.instance
+        uses_twilio = Q(provider="twilio")
+        if _installation("LEADLINE_PROVIDER").lower() == "twilio":
+            uses_twilio |= Q(provider="")
+        on_default = Company.objects.filter(
+            uses_twilio,
+            Q(twilio_account_sid="") | Q(twilio_auth_token=""),
+            twilio_from="",
+        )
+        if saved.pk:
+            if on_default.filter(pk=saved.pk).exists():
+                return  # already there: nothing changes
+            on_default = on_default.exclude(pk=saved.pk)
+        if on_default.exists():
+            self.add_error(
+                "twilio_from",
+                "Another company already uses the installation's number. Connect your own "
+                "Twilio account with your own number, or ask the installation's operator for "
+                "a number of your own.",
+            )
 
     def save(self, commit: bool = True) -> Any:
         company = super().save(commit=False)
@@ -213,6 +325,14 @@ class CompanyAdmin(admin.ModelAdmin):
     formfield_overrides = {
         models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}
     }
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        superuser = bool(getattr(request.user, "is_superuser", False))
+        # The sender rules differ for the installation's operator (CompanyForm).
+        return type(form.__name__, (form,), {"by_superuser": superuser})
 
     @admin.display(description="Sending problem")
     def sending_problem_notice(self, obj: Company) -> str:

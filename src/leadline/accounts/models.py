@@ -63,6 +63,16 @@ class Company(models.Model):
 
     class Meta:
         verbose_name_plural = "companies"
+        constraints: ClassVar = [
+            # Twilio's webhooks find the company by the number or service that was
+            # called: two companies with one sender would receive each other's leads.
+            models.UniqueConstraint(
+                fields=["twilio_from"],
+                condition=~models.Q(twilio_from=""),
+                name="company_twilio_sender_unique",
+                violation_error_message="Another company already sends from this number.",
+            ),
+        ]
         permissions: ClassVar = [
             ("view_customer_chats", "View Customer Chats"),
             ("send_message", "Send Message"),

@@ -53,6 +53,8 @@ try:
     )
     LEADLINE_TWILIO_TIMEOUT_SECONDS = env_seconds("LEADLINE_TWILIO_TIMEOUT_SECONDS", 10, most=60)
     LEADLINE_RECONCILE_SECONDS = env_seconds("LEADLINE_RECONCILE_SECONDS", 60)
+    # Webhooks out go only to public addresses unless the installation allows its own network.
+    LEADLINE_WEBHOOKS_ALLOW_PRIVATE = env_bool("LEADLINE_WEBHOOKS_ALLOW_PRIVATE", False)
     # The address Twilio calls back; webhook signatures are checked against it.
     LEADLINE_PUBLIC_URL = public_url(
         "LEADLINE_PUBLIC_URL", os.environ.get("LEADLINE_PUBLIC_URL", "")

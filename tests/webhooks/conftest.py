@@ -49,8 +49,9 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         # Status codes (and bodies) to answer in turn; then `status`.
-        self.answers: deque[tuple[int, str]] = deque()
+        self.answers: deque[tuple[int, str | bytes]] = deque()
         self.status = 200
+        self.content_type = "text/plain"
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -76,9 +77,9 @@ class Receiver:
                 status, text = (
                     receiver.answers.popleft() if receiver.answers else (receiver.status, "ok")
                 )
-                payload = text.encode()
+                payload = text if isinstance(text, bytes) else text.encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Type", receiver.content_type)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -103,7 +104,21 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def allow_private_addresses(settings: Any) -> None:
+    """The receivers here listen on 127.0.0.1: only an installation that allows private
+    addresses (LEADLINE_WEBHOOKS_ALLOW_PRIVATE) sends there."""
+    settings.LEADLINE_WEBHOOKS_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def public_only(settings: Any) -> None:
+    """The default of an installation: webhooks go to public addresses only."""
+    settings.LEADLINE_WEBHOOKS_ALLOW_PRIVATE = False
+
+
+@pytest.fixture
+def loopback_receiver() -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1 without allowing private addresses: nothing may reach it."""
     running = Receiver()
     running.start()
     yield running
@@ -111,7 +126,15 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def other_receiver() -> Iterator[Receiver]:
+def receiver(allow_private_addresses: None) -> Iterator[Receiver]:
+    running = Receiver()
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def other_receiver(allow_private_addresses: None) -> Iterator[Receiver]:
     running = Receiver()
     running.start()
     yield running

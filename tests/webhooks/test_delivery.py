@@ -378,7 +378,10 @@ def test_a_worker_dying_after_the_post_leads_to_a_duplicate_with_the_same_event_
 
 
 def test_a_timeout_counts_as_a_failed_attempt(
-    shop: Company, worker: VirtualWorker, monkeypatch: pytest.MonkeyPatch
+    shop: Company,
+    worker: VirtualWorker,
+    monkeypatch: pytest.MonkeyPatch,
+    allow_private_addresses: None,
 ) -> None:
     import socket
 

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from leadline.accounts.admin import TenantAdmin, admin_site
 from leadline.accounts.models import Company
+from leadline.kit.errors import DomainError
 from leadline.webhooks import services
 from leadline.webhooks.models import (
     EVENT_TYPES,
@@ -46,6 +47,14 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ("url", "events", "enabled", "description")
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data.get("url") or ""
+        try:
+            # The address check (loopback, private, metadata...) is the service's.
+            return services.check_endpoint_url(url)
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def clean_events(self) -> list[str]:
         chosen = set(self.cleaned_data.get("events") or [])

@@ -8,7 +8,9 @@ How an event travels (docs/webhooks.md says it for integrators):
    each, so the rows and the tasks commit or roll back with the event.
 2. `attempt_delivery` (run by the worker) claims the row in a short transaction: it
    counts the attempt, books the next one and enqueues its task *before* sending. Then
-   it POSTs, outside any transaction, and records the answer in a second one. A worker
+   it POSTs (outbound.py: only to public addresses unless the installation allows private
+   ones, and within SEND_TIMEOUT for the whole attempt), outside any transaction, and
+   records the answer in a second one. A worker
    that dies between the POST and that second commit leaves the booked retry behind,
    so the receiver at most gets the same event id twice; the event itself is never lost.
 3. Any 2xx is delivered. Anything else is retried with exponential backoff until 24
@@ -19,16 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -37,7 +37,7 @@ from leadline.interactions import statuses
 from leadline.interactions.models import Interaction, InteractionEvent
 from leadline.kit import clock
 from leadline.kit.errors import DomainError, NotFound
-from leadline.webhooks import tasks
+from leadline.webhooks import outbound, tasks
 from leadline.webhooks.models import (
     EVENT_TYPES,
     EventType,
@@ -54,8 +54,17 @@ LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=24)
 # A claimed final attempt whose worker died is tried once more after this long.
 CRASH_RECOVERY = timedelta(minutes=10)
-SEND_TIMEOUT = 10.0  # seconds, for connecting and for each read
+# Seconds for a whole attempt: resolving, connecting, sending and reading the answer. A
+# per-read timeout is not enough: an endpoint dripping a byte at a time never trips it.
+SEND_TIMEOUT = 15.0
 RESPONSE_KEPT = 2000  # characters of the receiver's answer kept for the admin
+# Answers shown in the admin as text; anything else is summarised, never stored.
+_TEXT_TYPES = (
+    "application/json",
+    "application/xml",
+    "application/x-www-form-urlencoded",
+    "application/javascript",
+)
 USER_AGENT = "Leadline-Webhooks/1"
 
 Pending = WebhookDelivery.State.PENDING
@@ -77,12 +86,22 @@ def _clean_events(events: Iterable[str]) -> list[str]:
     return [e for e in EVENT_TYPES if e in chosen]
 
 
-def _clean_url(url: str) -> str:
+def private_addresses_allowed() -> bool:
+    """Whether this installation sends webhooks to loopback and private addresses."""
+    return bool(getattr(settings, "LEADLINE_WEBHOOKS_ALLOW_PRIVATE", False))
+
+
+def check_endpoint_url(url: str) -> str:
+    """The URL, stripped, if webhooks may be sent to it; DomainError says why not."""
     url = url.strip()
     try:
         http_url(url)
     except ValidationError as exc:
         raise DomainError("The webhook URL must be an http:// or https:// URL.") from exc
+    try:
+        outbound.check_url(url, allow_private=private_addresses_allowed())
+    except outbound.SendError as exc:
+        raise DomainError(str(exc)) from exc
     return url
 
 
@@ -98,7 +117,7 @@ def create_endpoint(
     """Register a URL that receives the chosen events, with a newly generated secret."""
     return WebhookEndpoint.objects.create(
         company=company,
-        url=_clean_url(url),
+        url=check_endpoint_url(url),
         events=_clean_events(events),
         enabled=enabled,
         description=description.strip()[:200],
@@ -353,44 +372,60 @@ def _claim(delivery_id: int) -> _Claim | str:
     )
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect would turn the POST into a GET without the body: report the 3xx instead.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def _is_text(mime: str) -> bool:
+    return mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(("+json", "+xml"))
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def response_text(content_type: str, raw: bytes) -> str:
+    """What the admin shows of an answer: its text, cut to RESPONSE_KEPT characters.
 
-
-def _read(response: Any) -> str:
-    raw: bytes = response.read(RESPONSE_KEPT * 2)
-    return raw.decode("utf-8", errors="replace")[:RESPONSE_KEPT]
+    An answer that is not text (an image, a database's binary protocol, ...) is
+    described, not kept: the admin is no window onto whatever answered.
+    """
+    if not raw:
+        return ""
+    mime, _, params = content_type.partition(";")
+    mime = mime.strip().lower()
+    charset = "utf-8"
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    not_text = f"(not shown: the answer is {mime or 'unlabelled'} data, not text)"
+    if mime and not _is_text(mime):
+        return not_text
+    try:
+        text = raw.decode(charset, errors="replace")
+    except LookupError:
+        text = raw.decode("utf-8", errors="replace")
+    # Control characters (NUL and friends) mean binary, whatever the label says; so do
+    # undecodable bytes in an unlabelled answer. The cut at the end may split a character.
+    body = text[:-1] if len(raw) >= RESPONSE_KEPT * 2 else text
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in body):
+        return not_text
+    if not mime and "\ufffd" in body:
+        return not_text
+    return text[:RESPONSE_KEPT]
 
 
 def _post(claim: _Claim) -> _Answer:
-    if not claim.url.lower().startswith(("http://", "https://")):
-        # Endpoints are validated when saved; this keeps file: and friends out regardless.
-        return _Answer(status_code=None, body="", error="Not sent: the URL is not http(s).")
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        claim.url, data=claim.body, headers=claim.headers, method="POST"
-    )
     try:
-        with _opener.open(request, timeout=SEND_TIMEOUT) as response:
-            return _Answer(status_code=response.status, body=_read(response), error="")
-    except urllib.error.HTTPError as exc:
-        try:
-            text = _read(exc)
-        except (OSError, http.client.HTTPException):
-            text = ""
-        return _Answer(status_code=exc.code, body=text, error=f"HTTP {exc.code}")
-    except urllib.error.URLError as exc:
-        return _Answer(status_code=None, body="", error=f"Could not connect: {exc.reason}"[:500])
-    except TimeoutError:
-        return _Answer(
-            status_code=None, body="", error=f"No answer within {SEND_TIMEOUT:g} seconds"
+        answer = outbound.post(
+            claim.url,
+            body=claim.body,
+            headers=claim.headers,
+            deadline_seconds=SEND_TIMEOUT,
+            allow_private=private_addresses_allowed(),
+            keep_bytes=RESPONSE_KEPT * 2,
         )
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        return _Answer(status_code=None, body="", error=f"{type(exc).__name__}: {exc}"[:500])
+    except outbound.Refused as exc:
+        return _Answer(status_code=None, body="", error=f"Not sent: {exc}"[:500])
+    except outbound.SendError as exc:
+        return _Answer(status_code=None, body="", error=str(exc)[:500])
+    text = response_text(answer.content_type, answer.body)
+    # A redirect is not followed (it would turn the POST into a GET): it counts as a failure.
+    error = "" if 200 <= answer.status < 300 else f"HTTP {answer.status}"
+    return _Answer(status_code=answer.status, body=text, error=error)
 
 
 @transaction.atomic

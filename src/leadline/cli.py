@@ -76,7 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     embedded = _database_is_sqlite() and not args.no_worker
     if embedded:
-        _start_worker_thread(interval=0.5)
+        # As `leadline worker`'s default: a new lead's first text waits for the next poll.
+        _start_worker_thread(interval=0.2)
     print(f"Leadline is serving on http://{args.host}:{args.port}/", flush=True)
     if embedded:
         print("The task worker runs in this process (SQLite).", flush=True)
@@ -274,7 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="run background work (sends, follow-ups, webhooks)")
     worker.add_argument(
-        "--interval", type=float, default=1.0, help="seconds between polls when idle (default 1)"
+        "--interval",
+        type=float,
+        default=0.2,
+        help="seconds between polls when idle (default 0.2)",
     )
     worker.add_argument("--batch", action="store_true", help="exit once no work is due")
     worker.set_defaults(func=cmd_worker)

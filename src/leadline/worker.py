@@ -19,7 +19,15 @@ def _settle_texts_left_in_flight() -> None:
     tasks.reconcile_stale_messages.enqueue()
 
 
-def run_worker(*, interval: float = 1.0, install_signals: bool = True, batch: bool = False) -> None:
+# An idle worker looks for due work this often. A new lead's first text waits for the
+# next look (then runs at once), so this bounds Speed to Lead's delay: see
+# docs/performance.md, "Lead intake". A look is one indexed query.
+IDLE_POLL_SECONDS = 0.2
+
+
+def run_worker(
+    *, interval: float = IDLE_POLL_SECONDS, install_signals: bool = True, batch: bool = False
+) -> None:
     """Poll the task table and run what is due, until stopped (or idle, with batch)."""
     worker = Worker(
         queue_names=["default"],

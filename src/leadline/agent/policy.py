@@ -306,8 +306,10 @@ def handle_spoken_turn(*, turn: CallTurn) -> str:
 
 
 def _lock(interaction_id: int) -> Interaction:
+    # The interaction row only: a lock on the joined company and campaign rows would
+    # hold up (and deadlock with) every lead intake of the company.
     return (
-        Interaction.objects.select_for_update()
+        Interaction.objects.select_for_update(of=("self",))
         .select_related("company", "campaign", "lead")
         .get(pk=interaction_id)
     )

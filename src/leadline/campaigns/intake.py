@@ -73,8 +73,11 @@ def take_in_lead(
     e164 = normalise_phone(phone)
     if campaign is not None:
         # Intakes of one campaign take turns, so two copies of the same form sent at
-        # once cannot both miss each other and start two conversations.
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        # once cannot both miss each other and start two conversations. NO KEY UPDATE
+        # (PostgreSQL) is enough for that, and unlike FOR UPDATE it does not hold up
+        # other transactions inserting interactions of the campaign (their foreign-key
+        # check), which may hold the day-count rollup row this intake then needs.
+        Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).first()
         existing = (
             Interaction.objects.for_company(company)
             .filter(

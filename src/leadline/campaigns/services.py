@@ -104,8 +104,10 @@ def _schedule_touch(interaction: Interaction, *, touch: int, due: datetime) -> N
 def run_touch(*, interaction_id: int, touch: int) -> str:
     """Send the `touch`-th message of the cadence (1 = the first), once, if still wanted."""
     with transaction.atomic():
+        # Only the interaction row (of=self): locking the joined company and campaign
+        # rows too made every lead intake of the company wait, and deadlock with it.
         interaction = (
-            Interaction.objects.select_for_update()
+            Interaction.objects.select_for_update(of=("self",))
             .select_related("company", "campaign", "lead")
             .get(pk=interaction_id)
         )

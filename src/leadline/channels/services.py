@@ -106,7 +106,7 @@ def deliver_message(*, message_id: int, kind: str) -> str:
     send_kind = gate.SendKind(kind)
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))  # not the company: see run_touch
             .select_related("interaction", "interaction__lead", "interaction__company")
             .get(pk=message_id)
         )
@@ -618,7 +618,7 @@ def place_agent_call(*, interaction_id: int, opening: str) -> str:
     """Dial the lead for a cadence touch and speak the opening, if a call may go out now."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update()
+            Interaction.objects.select_for_update(of=("self",))  # not the company: see run_touch
             .select_related("lead", "company")
             .get(pk=interaction_id)
         )

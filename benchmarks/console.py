@@ -202,8 +202,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{case.target_ms:>7.0f}  {'yes' if met else 'NO'}",
             flush=True,
         )
+    # The load while the cases ran: figures from a busy shared machine are not comparable.
+    end_load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"\nload average at the end: {end_load}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": describe(), "cases": results}, indent=2))
+        report = {"machine": describe(), "load_at_end": end_load, "cases": results}
+        Path(args.json).write_text(json.dumps(report, indent=2))
     return 0
 
 

@@ -7,6 +7,7 @@ messages in and out of the High Activity window) for each filter on its own.
 
 from __future__ import annotations
 
+import html as html_lib
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +15,10 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from leadline.accounts.models import Company
 from leadline.campaigns.models import Campaign, Channel, Goal
@@ -253,3 +257,159 @@ def test_the_counters_read_the_rollup_and_small_index_ranges_on_sqlite(
     others = next(sql for sql in sqls if "COUNT(DISTINCT" in sql)
     plan = _plan(others)
     assert not any(step.startswith("SCAN") for step in plan), plan
+
+
+SEARCHES = ["Lead1", "lead", "LEAD2", "+15125550003", "5550", "55500", "ea", "nobody"]
+
+
+def _search_sqls(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "LIKE" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize("text", SEARCHES)
+def test_a_search_is_read_once_for_the_page_and_the_counters(mixed: Company, text: str) -> None:
+    """One query reads the matches; the counters still follow their definitions."""
+    query = listing.parse_query({"q": text, "range": "90d"})
+    with CaptureQueriesContext(connection) as captured:
+        result = listing.interaction_list(company=mixed, query=query)
+    if text.startswith("+"):
+        # A whole valid number is an equality on ix_phone, no LIKE at all.
+        assert _search_sqls(captured) == []
+    else:
+        assert len(_search_sqls(captured)) == 1
+    figures = result.counters
+    assert {
+        "conversations": figures.conversations,
+        "escalated": figures.escalated,
+        "converted": figures.converted,
+        "leads": figures.leads,
+        "replied_leads": figures.replied_leads,
+        "high_activity": figures.high_activity,
+    } == by_hand(mixed, query.filters)
+    expected = listing.filtered_interactions(company=mixed, filters=query.filters, now=NOW)
+    newest = list(expected.order_by("-last_activity_at", "-id").values_list("id", flat=True))
+    assert [row.pk for row in result.page.rows] == newest[: listing.PAGE_SIZE]
+
+
+def test_a_search_with_high_activity_counts_by_its_definition(mixed: Company) -> None:
+    filters = InteractionFilters(search="Lead", high_activity=True)
+    expected = by_hand(mixed, filters)
+    assert expected["conversations"] > 0
+    figures = listing.counters(company=mixed, filters=filters, now=NOW)
+    assert (figures.conversations, figures.leads, figures.high_activity) == (
+        expected["conversations"],
+        expected["leads"],
+        expected["high_activity"],
+    )
+
+
+def _walk(
+    mixed: Company, filters: InteractionFilters, *, in_memory: bool, size: int
+) -> list[tuple[list[int], str, str]]:
+    """Every page forwards to the end, then backwards to the start, as the links go."""
+    qs = listing.filtered_interactions(company=mixed, filters=filters, now=NOW)
+    matches = listing._search_matches(qs)
+    assert matches is not None
+
+    def page(
+        after: listing.Cursor | None, before: listing.Cursor | None
+    ) -> listing.InteractionPage:
+        if in_memory:
+            return listing._page_of_matches(
+                company=mixed,
+                matches=matches,
+                sort=filters.sort,
+                after=after,
+                before=before,
+                size=size,
+            )
+        return listing.page_of(qs, sort=filters.sort, after=after, before=before, size=size)
+
+    def seen(p: listing.InteractionPage) -> tuple[list[int], str, str]:
+        return (
+            [row.pk for row in p.rows],
+            p.next_cursor.encode() if p.next_cursor else "",
+            p.previous_cursor.encode() if p.previous_cursor else "",
+        )
+
+    pages = [page(None, None)]
+    # Bounded: a cursor that failed to move on would otherwise walk forever.
+    while pages[-1].next_cursor is not None and len(pages) < 100:
+        pages.append(page(pages[-1].next_cursor, None))
+    while pages[-1].previous_cursor is not None and len(pages) < 200:
+        pages.append(page(None, pages[-1].previous_cursor))
+    # Positions between rows and past either end, as an old link can hold.
+    for moment in (NOW - timedelta(days=1, microseconds=7), NOW + timedelta(days=1)):
+        for row_id in (0, 10**9):
+            cursor = listing.Cursor(at=moment, id=row_id)
+            pages += [page(cursor, None), page(None, cursor)]
+    pages.append(page(listing.Cursor(at=NOW - timedelta(days=400), id=1), None))
+    return [seen(p) for p in pages]
+
+
+@pytest.mark.parametrize("sort", list(listing.Sort))
+@pytest.mark.parametrize("size", [1, 7, 50])
+def test_a_searchs_pages_read_from_memory_are_the_pages_of_the_database(
+    mixed: Company, sort: listing.Sort, size: int
+) -> None:
+    """Ties of last activity included (the data set has many): the same rows and links."""
+    filters = InteractionFilters(search="Lead", sort=sort, time_range=TimeRange.DAYS_90)
+    from_memory = _walk(mixed, filters, in_memory=True, size=size)
+    assert from_memory == _walk(mixed, filters, in_memory=False, size=size)
+    if size < 50:
+        assert from_memory[0][1], "the walk must cross pages"
+
+
+def test_a_search_with_too_many_matches_is_counted_by_the_database(
+    mixed: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = listing.parse_query({"q": "Lead", "range": "90d"})
+    read_once = listing.interaction_list(company=mixed, query=query)
+    monkeypatch.setattr(listing, "SEARCH_ONCE_MAX", 3)
+    with CaptureQueriesContext(connection) as captured:
+        by_queries = listing.interaction_list(company=mixed, query=query)
+    # The capped read that found too many, then the page, the counters and High Activity.
+    assert len(_search_sqls(captured)) == 4
+    assert by_queries.counters == read_once.counters
+    assert [r.pk for r in by_queries.page.rows] == [r.pk for r in read_once.page.rows]
+    assert by_queries.page.next_cursor == read_once.page.next_cursor
+
+
+def test_the_time_key_sorts_and_reads_back_like_the_stored_time(mixed: Company) -> None:
+    some = Interaction.objects.filter(company=mixed).order_by("id")[:3]
+    for n, interaction in enumerate(some):
+        # With and without microseconds: SQLite stores the two in different text lengths.
+        interaction.last_activity_at = NOW - timedelta(hours=n, microseconds=n * 250_001)
+        interaction.save(update_fields=["last_activity_at"])
+    rows = Interaction.objects.filter(company=mixed).annotate(
+        key=listing._TimeKey("last_activity_at")
+    )
+    stored = [(row.key, row.last_activity_at) for row in rows]
+    for key, at in stored:
+        assert key == listing._time_key(at)
+        assert listing._key_time(key) == at
+    assert sorted(stored, key=lambda pair: pair[0]) == sorted(stored, key=lambda pair: pair[1])
+
+
+def test_each_rows_links_are_its_own_with_the_lists_filters(
+    mixed: Company, company_admin: Any
+) -> None:
+    """The row links are built once per page; they must still be each row's reversed URL."""
+    client = Client()
+    client.force_login(company_admin)
+    params = {"goal": Goal.SPEED_TO_LEAD, "range": "90d"}
+    page = client.get(reverse("interactions"), params).content.decode()
+    rows = listing.filtered_interactions(
+        company=mixed, filters=listing.parse_query(params).filters, now=NOW
+    ).order_by("-last_activity_at", "-id")
+    query = "?" + urlencode(params)
+    assert rows.count() > 2
+    for interaction in rows[:3]:
+        pk = interaction.pk
+        for expected in (
+            reverse("interaction", args=[pk]) + query,
+            reverse("interaction-drawer", args=[pk]) + query,
+            reverse("interaction-row", args=[pk]),
+            reverse("interactions") + query + f"&open={pk}",
+        ):
+            assert f'"{html_lib.escape(expected)}"' in page, expected

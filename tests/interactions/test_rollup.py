@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Min
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadline.accounts.models import Company
 from leadline.campaigns.models import Channel, Goal
 from leadline.crm.models import Lead
+from leadline.demo import reference
 from leadline.demo.bulk import generate_interactions
+from leadline.demo.loader import load_demo
 from leadline.demo.reference import ensure_reference_company
 from leadline.interactions import listing, rollup, statuses
 from leadline.interactions.listing import InteractionFilters, TimeRange
@@ -201,3 +204,15 @@ def test_the_rollup_is_per_company(company: Company, other_company: Company) -> 
     start_interaction(campaign=make_campaign(other_company), lead=make_lead(other_company))
     assert rollup.stored(company) == {}
     assert InteractionDayCount.objects.filter(company=other_company).count() == 1
+
+
+def test_the_demo_story_marks_each_leads_first_interaction(db: None) -> None:
+    """As start_interaction would have: the lead's lowest id, and only that one."""
+    load_demo(reset=False, interactions=None, out=io.StringIO())
+    company = Company.objects.get(slug=reference.SLUG)
+    story = Interaction.objects.for_company(company)
+    assert story.count() > 400
+    firsts = set(story.filter(first_of_lead=True).values_list("id", flat=True))
+    lowest = {row["first"] for row in story.values("lead_id").annotate(first=Min("id"))}
+    assert firsts == lowest
+    assert_exact(company)

@@ -146,6 +146,7 @@ class Row:
     page_url: str
     drawer_url: str
     push_url: str
+    row_url: str
 
 
 @dataclass(frozen=True)
@@ -179,13 +180,30 @@ def _status_groups(filters: InteractionFilters) -> list[tuple[str, list[Option]]
     return groups
 
 
+# An id no URL holds otherwise: reversed once per page, then replaced by each row's id.
+_SAMPLE_ID = 918273645
+
+
+def _id_url(name: str) -> Callable[[int], str]:
+    """The URL of `name` for an id, reversed once (50 rows made 200 reverses a page)."""
+    head, _, tail = reverse(name, args=[_SAMPLE_ID]).rpartition(str(_SAMPLE_ID))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _rows(
     interactions: list[Interaction], params: dict[str, str], now: datetime, zone: tzinfo
 ) -> list[Row]:
     goals, channels, types = dict(Goal.choices), dict(Channel.choices), dict(RecordType.choices)
+    page_url, drawer_url, row_url = (
+        _id_url("interaction"),
+        _id_url("interaction-drawer"),
+        _id_url("interaction-row"),
+    )
+    query = _with(params)
+    # The list's URL with the row opened: the same as _with(params, open=...), built once.
+    open_prefix = reverse("interactions") + (query + "&" if query else "?") + "open="
     rows = []
     for item in interactions:
-        page_url = reverse("interaction", args=[item.pk])
         rows.append(
             Row(
                 id=item.pk,
@@ -199,9 +217,10 @@ def _rows(
                 goal=goals.get(item.goal, item.goal),
                 last_activity=_moment(item.last_activity_at, now, zone),
                 messages=item.message_count,
-                page_url=page_url + _with(params),
-                drawer_url=reverse("interaction-drawer", args=[item.pk]) + _with(params),
-                push_url=reverse("interactions") + _with(params, open=str(item.pk)),
+                page_url=page_url(item.pk) + query,
+                drawer_url=drawer_url(item.pk) + query,
+                push_url=open_prefix + str(item.pk),
+                row_url=row_url(item.pk),
             )
         )
     return rows

@@ -2432,6 +2432,9 @@ def _write_people(story: _Story, threads: list[_Thread]) -> None:
 
 def _write_interactions(story: _Story, threads: list[_Thread]) -> None:
     rows = []
+    # Each lead's first interaction (ids follow this order) is marked as start_interaction
+    # marks it, so the console counts the story's leads without its slower exact path.
+    seen_leads: set[int | None] = set()
     for th in threads:
         target = statuses.get(th.status)
         # A spoken turn counts like a text, as the pipeline counts it (add_call_turn).
@@ -2441,6 +2444,7 @@ def _write_interactions(story: _Story, threads: list[_Thread]) -> None:
         outbound = [m.at for m in th.messages if m.direction == Message.Direction.OUTBOUND]
         outbound += [t.at for t in spoken if t.speaker != Author.LEAD]
         activity = [m.at for m in th.messages] + [c.ended_at for c in th.calls]
+        lead_id = th.lead_row.pk if th.lead_row is not None else None
         th.row = Interaction(
             company=story.company,
             campaign=th.campaign,
@@ -2467,9 +2471,11 @@ def _write_interactions(story: _Story, threads: list[_Thread]) -> None:
             touches_sent=th.touches,
             next_touch_at=th.next_touch_at if target.is_open else None,
             summary=th.summary,
+            first_of_lead=lead_id not in seen_leads,
             created_at=th.started_at,
             updated_at=max(e.at for e in th.events),
         )
+        seen_leads.add(lead_id)
         rows.append(th.row)
     Interaction.objects.bulk_create(rows)
 

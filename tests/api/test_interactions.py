@@ -11,6 +11,7 @@ import pytest
 
 from leadline.accounts.models import Company
 from leadline.campaigns.models import Campaign, Channel
+from leadline.channels import base
 from leadline.channels.base import Recording, use_provider
 from leadline.channels.simulator import SimulatorProvider
 from leadline.interactions.listing import counters, parse_query
@@ -283,16 +284,21 @@ def test_users_without_view_customer_chats_read_nothing(
 
 
 def test_a_company_switched_to_an_unconfigured_twilio_still_reads_its_interactions(
-    shop: Company, voice_call: Interaction, monkeypatch: pytest.MonkeyPatch
+    shop: Company, voice_call: Interaction
 ) -> None:
-    # The company's own carrier this time, not the tests' simulator stand-in.
-    monkeypatch.setattr("leadline.channels.base._override", None)
     Company.objects.filter(pk=shop.pk).update(provider="twilio")
     api = api_for(make_user(shop, role="Manager"))
-    detail = api.get(f"/interactions/{voice_call.pk}")
+    # The company's own carrier this time, not the tests' simulator stand-in.
+    stand_in = base._override
+    base._override = None
+    try:
+        detail = api.get(f"/interactions/{voice_call.pk}")
+        calls = api.get(f"/interactions/{voice_call.pk}/calls").json()
+        audio = api.get(f"/interactions/{voice_call.pk}/calls/{calls[0]['id']}/recording")
+    finally:
+        base._override = stand_in
     assert detail.status_code == 200
-    [call] = api.get(f"/interactions/{voice_call.pk}/calls").json()
+    assert [call["transcript"][0]["speaker"] for call in calls] == ["agent"]
     # Fetching the audio needs the carrier: it answers that the carrier failed, not a crash.
-    audio = api.get(f"/interactions/{voice_call.pk}/calls/{call['id']}/recording")
     assert audio.status_code == 502, audio.content
     assert error_of(audio)["code"] == "carrier_error"

@@ -156,6 +156,8 @@ def test_the_list_pages_by_cursor_both_ways(
         ({"sort": "sideways"}, "sort"),
         ({"after": "garbage"}, "after"),
         ({"from": "yesterday"}, "from"),
+        ({"from": "9999-12-31"}, "from"),
+        ({"range": "custom", "to": "0001-01-01"}, "to"),
         ({"escalated": "maybe"}, "escalated"),
     ],
 )

@@ -451,3 +451,20 @@ def test_a_history_restore_gets_the_whole_page(
         headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
     )
     assert "<h1>Interactions</h1>" in response.content.decode()
+
+
+def test_a_company_on_an_unusable_carrier_still_opens_the_drawer_and_says_the_audio_failed(
+    company: Company, voice_interaction: Interaction
+) -> None:
+    # Twilio chosen but not configured (the company page refuses this now; older rows may
+    # still hold it): reading never needs the carrier, fetching audio says it failed.
+    Company.objects.filter(pk=company.pk).update(provider="twilio")
+    client = signed_in(make_user(company, role="Manager"))
+
+    drawer = client.get(drawer_url(voice_interaction), headers=HTMX)
+    audio = client.get(recording_url(voice_interaction))
+
+    assert drawer.status_code == 200
+    assert "Dana" in drawer.content.decode()
+    assert audio.status_code == 502
+    assert "carrier could not be reached" in audio.content.decode()

@@ -512,6 +512,8 @@ def test_rows_show_name_phone_status_reason_channel_goal_time_and_count(
         "range=1y",
         "range=custom",
         "from=2026-13-45&to=yesterday",
+        "from=9999-12-31&to=9999-12-31",
+        "range=custom&from=0001-01-01",
         "from=2026-03-09&to=2026-03-01",
         "sort=sideways",
         "escalated=maybe",

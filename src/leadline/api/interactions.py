@@ -29,6 +29,8 @@ from leadline.channels.base import get_provider, keeps_recordings_for
 from leadline.crm import services as crm_services
 from leadline.interactions import statuses
 from leadline.interactions.listing import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     SEARCH_MAX_LENGTH,
     Cursor,
     interaction_list,
@@ -51,9 +53,16 @@ def _day(value: str | None, name: str) -> str:
     if value is None:
         return ""
     try:
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
     except ValueError:
         raise ApiError(422, f"{name}: {value} is not a date.", field=name) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ApiError(
+            422,
+            f"{name}: pick a day between {EARLIEST_DAY.year} and {LATEST_DAY.year}.",
+            field=name,
+        )
+    return day.isoformat()
 
 
 class InteractionFilters(Input):

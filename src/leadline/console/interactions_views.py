@@ -8,6 +8,7 @@ the templates (labels, local times, links). No query is made here.
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -32,7 +33,7 @@ from django.utils.http import urlencode
 from leadline.accounts.models import Company
 from leadline.accounts.roles import LISTEN_CALL_RECORDING, VIEW_CUSTOMER_CHATS
 from leadline.campaigns.models import Channel, Goal
-from leadline.channels.base import get_provider
+from leadline.channels.base import ProviderError, get_provider, keeps_recordings_for
 from leadline.console.display import Moment, moment
 from leadline.console.display import duration_text as _duration
 from leadline.console.display import speaker as _speaker
@@ -69,6 +70,8 @@ from leadline.kit.errors import NotFound
 from leadline.kit.phone import format_phone
 
 View = Callable[..., HttpResponseBase]
+
+logger = logging.getLogger(__name__)
 
 
 def _needs_customer_chats(view: View) -> View:
@@ -344,7 +347,7 @@ def _call_entry(
 ) -> ThreadEntry:
     recording = (
         reverse("call-recording", args=[interaction_id, call.pk])
-        if call.recording_id and get_provider(call.company).keeps_recordings
+        if call.recording_id and keeps_recordings_for(call.company)
         else ""
     )
     turns = [
@@ -575,8 +578,18 @@ def call_recording(request: HttpRequest, interaction_id: int, call_id: int) -> H
     except NotFound as exc:
         raise Http404("no such call") from exc
     # With the company's own carrier credentials (its Twilio account, when it has one).
-    recording = get_provider(user.company).fetch_recording(recording_id=call.recording_id)
-    if not call.recording_id or recording is None:
+    if not call.recording_id:
+        raise Http404("no recording is stored for this call")
+    try:
+        recording = get_provider(user.company).fetch_recording(recording_id=call.recording_id)
+    except ProviderError:
+        logger.warning("recording %s: the carrier could not be asked", call.recording_id)
+        return HttpResponse(
+            "The carrier could not be reached; try again later.",
+            status=502,
+            content_type="text/plain; charset=utf-8",
+        )
+    if recording is None:
         raise Http404("no recording is stored for this call")
     response = HttpResponse(recording.content, content_type=recording.content_type)
     response["Cache-Control"] = "private, max-age=300"

@@ -176,15 +176,28 @@ def _choice(
     return ""
 
 
+# Custom ranges stay within these days: nothing is older, and a year like 9999 would
+# overflow the day arithmetic of the range and the day counts.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
 def _parse_date(value: str, label: str, notices: list[str]) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         notices.append(f"Ignored {label} date “{value[:40]}”: write it as YYYY-MM-DD.")
         return None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        notices.append(
+            f"Ignored {label} date {day.isoformat()}: pick a day between "
+            f"{EARLIEST_DAY.year} and {LATEST_DAY.year}."
+        )
+        return None
+    return day
 
 
 def parse_query(params: Mapping[str, str]) -> ListQuery:

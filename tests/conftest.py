@@ -9,6 +9,9 @@ from django.conf import settings
 from leadline.accounts.models import Company, User
 from tests.builders import make_company, make_user
 
+# The shop world (virtual clock, simulator provider, the Austin shop, its campaigns, worker, CSR).
+pytest_plugins = ["tests.shop"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # WhiteNoise warns that STATIC_ROOT (var/static) is missing; the tests serve from the apps.

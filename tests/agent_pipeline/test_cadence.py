@@ -12,8 +12,8 @@ from leadline.channels.simulator import SimulatorProvider
 from leadline.interactions.models import Author, Interaction, InteractionEvent, Message
 from leadline.kit.clock import VirtualClock
 from leadline.simulation.runner import VirtualWorker
-from tests.agent_pipeline.conftest import CHICAGO
 from tests.builders import make_lead
+from tests.shop import CHICAGO
 
 
 def agent_texts(interaction: Interaction) -> list[Message]:

@@ -17,8 +17,8 @@ from leadline.interactions.models import Author, Message
 from leadline.interactions.services import queue_outbound_message, take_over
 from leadline.kit.clock import VirtualClock
 from leadline.simulation.runner import VirtualWorker
-from tests.agent_pipeline.conftest import CHICAGO
 from tests.builders import make_interaction, make_lead
+from tests.shop import CHICAGO
 
 
 def queue(interaction: object, kind: SendKind = SendKind.OUTREACH) -> Message:

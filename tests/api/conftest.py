@@ -1,13 +1,10 @@
-"""Fixtures of the API tests: a company with a Speed to Lead campaign and capacity, a
-virtual clock, the simulator provider, and clients that call /api/v1/ with a token."""
+"""Fixtures of the API tests: clients that call /api/v1/ with a token, on top of the shared
+shop world (tests/shop.py: the shop with capacity, its campaign, the clock, the simulator)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -15,17 +12,8 @@ from django.test import Client
 
 from leadline.accounts.models import Company, User
 from leadline.api.services import create_token
-from leadline.campaigns.models import Campaign
-from leadline.capacity.services import set_standard_week
-from leadline.channels.base import use_provider
-from leadline.channels.simulator import SimulatorProvider
-from leadline.kit.clock import VirtualClock, use_clock
-from leadline.simulation.runner import VirtualWorker
-from tests.builders import make_campaign, make_company, make_user
+from tests.builders import make_company, make_user
 
-CHICAGO = ZoneInfo("America/Chicago")
-# A Tuesday afternoon: inside the allowed hours in Texas.
-TUESDAY_AFTERNOON = datetime(2026, 3, 3, 14, 15, tzinfo=CHICAGO)
 BASE = "/api/v1"
 
 
@@ -84,47 +72,6 @@ def error_of(response: Any) -> dict[str, Any]:
     assert error["status"] == response.status_code
     assert error["message"]
     return dict(error)
-
-
-@pytest.fixture
-def clock() -> Iterator[VirtualClock]:
-    virtual = VirtualClock(TUESDAY_AFTERNOON)
-    with use_clock(virtual):
-        yield virtual
-
-
-@pytest.fixture
-def provider() -> Iterator[SimulatorProvider]:
-    simulator = SimulatorProvider()
-    with use_provider(simulator):
-        yield simulator
-
-
-@pytest.fixture
-def shop(db: None, clock: VirtualClock, provider: SimulatorProvider) -> Company:
-    """A company in Austin with the standard week of arrival windows for every trade."""
-    company = make_company(
-        name="Lone Star Comfort Pros", service_area_zips=["78704", "78745", "78723"]
-    )
-    set_standard_week(
-        company=company, trades=["hvac", "plumbing", "electrical", "garage_doors"], slots=2
-    )
-    return company
-
-
-@pytest.fixture
-def sms_campaign(shop: Company) -> Campaign:
-    return make_campaign(shop)
-
-
-@pytest.fixture
-def worker(clock: VirtualClock, shop: Company) -> VirtualWorker:
-    return VirtualWorker(clock)
-
-
-@pytest.fixture
-def csr(shop: Company) -> User:
-    return make_user(shop, role="CSR", first_name="Sam", last_name="Patel")
 
 
 @pytest.fixture

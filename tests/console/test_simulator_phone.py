@@ -3,77 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.utils.html import escape
 
 from leadline.accounts.models import Company, User
-from leadline.campaigns.models import Campaign, Channel, Goal
+from leadline.campaigns.models import Campaign, Goal
 from leadline.campaigns.services import start_campaign_for_lead
-from leadline.capacity.services import set_standard_week
-from leadline.channels.base import use_provider
-from leadline.channels.simulator import SimulatorProvider
 from leadline.interactions.models import Author, Call, CallTurn, Interaction, Message
-from leadline.kit.clock import VirtualClock, use_clock
+from leadline.kit.clock import VirtualClock
 from leadline.simulation.runner import VirtualWorker
 from tests.builders import make_campaign, make_company, make_lead, make_user
 
 pytestmark = pytest.mark.django_db
 
+# The shop, its campaigns, the clock (a Tuesday afternoon in Austin, inside the allowed hours,
+# so the agent writes at once), the simulator and the worker are the shared ones of tests/shop.py.
 PHONE = "/simulator/"
-# A Tuesday afternoon in Austin: inside the allowed hours, so the agent writes at once.
-TUESDAY_AFTERNOON = datetime(2026, 3, 3, 14, 15, tzinfo=ZoneInfo("America/Chicago"))
 SCRIPT = {"X-Leadline-Phone": "1"}
-
-
-@pytest.fixture
-def clock() -> Iterator[VirtualClock]:
-    virtual = VirtualClock(TUESDAY_AFTERNOON)
-    with use_clock(virtual):
-        yield virtual
-
-
-@pytest.fixture
-def provider() -> Iterator[SimulatorProvider]:
-    simulator = SimulatorProvider()
-    with use_provider(simulator):
-        yield simulator
-
-
-@pytest.fixture
-def shop(db: None, clock: VirtualClock, provider: SimulatorProvider) -> Company:
-    company = make_company(
-        name="Lone Star Comfort Pros", service_area_zips=["78704", "78745", "78723"]
-    )
-    set_standard_week(
-        company=company, trades=["hvac", "plumbing", "electrical", "garage_doors"], slots=2
-    )
-    return company
-
-
-@pytest.fixture
-def sms_campaign(shop: Company) -> Campaign:
-    return make_campaign(shop)
-
-
-@pytest.fixture
-def inbound_campaign(shop: Company) -> Campaign:
-    return make_campaign(shop, name="Inbound SMS", goal=Goal.INBOUND_SMS)
-
-
-@pytest.fixture
-def voice_campaign(shop: Company) -> Campaign:
-    return make_campaign(shop, name="Speed to Lead: Voice", channel=Channel.VOICE)
-
-
-@pytest.fixture
-def worker(clock: VirtualClock, shop: Company) -> VirtualWorker:
-    return VirtualWorker(clock)
 
 
 @pytest.fixture

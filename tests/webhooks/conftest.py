@@ -1,4 +1,5 @@
-"""Fixtures of the webhook tests: a loopback HTTP receiver, a virtual clock and worker."""
+"""Fixtures of the webhook tests: a loopback HTTP receiver, on top of the shared shop world
+(tests/shop.py: the virtual clock, the simulator provider, the worker)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,15 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from leadline.accounts.models import Company
-from leadline.capacity.services import set_standard_week
-from leadline.channels.base import use_provider
 from leadline.channels.simulator import SimulatorProvider
-from leadline.kit.clock import VirtualClock, use_clock
-from leadline.simulation.runner import VirtualWorker
-from tests.builders import make_company
-
-CHICAGO = ZoneInfo("America/Chicago")
-# A Tuesday afternoon: inside the allowed sending hours, so the agent's texts go out.
-TUESDAY_AFTERNOON = datetime(2026, 3, 3, 14, 15, tzinfo=CHICAGO)
+from leadline.kit.clock import VirtualClock
+from tests.shop import build_shop
 
 
 @dataclass(frozen=True)
@@ -142,27 +134,6 @@ def other_receiver(allow_private_addresses: None) -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def clock() -> Iterator[VirtualClock]:
-    virtual = VirtualClock(TUESDAY_AFTERNOON)
-    with use_clock(virtual):
-        yield virtual
-
-
-@pytest.fixture
-def provider() -> Iterator[SimulatorProvider]:
-    simulator = SimulatorProvider()
-    with use_provider(simulator):
-        yield simulator
-
-
-@pytest.fixture
 def shop(db: None, clock: VirtualClock, provider: SimulatorProvider) -> Company:
-    """A company in Austin whose agent can text and book."""
-    company = make_company(name="Lone Star Comfort Pros", service_area_zips=["78704"])
-    set_standard_week(company=company, trades=["hvac", "plumbing"], slots=2)
-    return company
-
-
-@pytest.fixture
-def worker(clock: VirtualClock, shop: Company) -> VirtualWorker:
-    return VirtualWorker(clock)
+    """A company in Austin whose agent can text and book (two trades are enough here)."""
+    return build_shop(service_area_zips=["78704"], trades=["hvac", "plumbing"])

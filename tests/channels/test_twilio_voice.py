@@ -18,7 +18,7 @@ from django.conf import settings
 from django.test import Client
 
 from leadline.accounts.models import Company
-from leadline.campaigns.models import Campaign, Channel
+from leadline.campaigns.models import Campaign
 from leadline.campaigns.services import start_campaign_for_lead
 from leadline.channels.services import live_call
 from leadline.compliance.models import OptOut
@@ -27,7 +27,7 @@ from leadline.crm.services import take_over_lead
 from leadline.interactions.models import Author, Call, Interaction
 from leadline.kit.clock import VirtualClock
 from leadline.simulation.runner import VirtualWorker
-from tests.builders import make_campaign, make_lead, make_user
+from tests.builders import make_lead, make_user
 from tests.fakes.twilio_server import ACCOUNT_SID, NUMBER, FakeTwilio, signature
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -38,11 +38,6 @@ def call_creates(fake: FakeTwilio) -> list[dict[str, Any]]:
     """The Calls the fake Twilio was asked to place, oldest first."""
     with fake.lock:
         return [create for create in fake.creates if create["kind"] == "call"]
-
-
-@pytest.fixture
-def voice_campaign(shop: Company) -> Campaign:
-    return make_campaign(shop, name="Speed to Lead: Voice", channel=Channel.VOICE)
 
 
 # ---------------------------------------------------------------- Twilio's side of the call

@@ -271,6 +271,23 @@ def test_a_carrier_reported_opt_out_is_on_the_timeline_and_announced(
     assert lead.events.filter(kind="opt_out").count() == 1
 
 
+def test_a_stop_to_a_company_without_an_inbound_campaign_is_still_on_the_timeline_and_announced(
+    shop: Company, worker: VirtualWorker, receiver: Receiver
+) -> None:
+    # The company takes no inbound conversations: the text itself is dropped, the opt-out not.
+    lead = make_lead(shop)
+    endpoint_for(shop, receiver, "lead.opted_out")
+
+    assert receive_sms(company=shop, from_phone=lead.phone, body="STOP") is None
+    assert receive_sms(company=shop, from_phone=lead.phone, body="STOP") is None
+    worker.run_due()
+
+    (request,) = receiver.requests
+    assert request.json["data"]["lead"]["id"] == lead.pk
+    assert request.json["data"]["opt_out"]["method"] == "keyword"
+    assert lead.events.filter(kind="opt_out").count() == 1
+
+
 def _attempt_times(receiver: Receiver) -> list[int]:
     return [int(r.header("Leadline-Webhook-Timestamp")) for r in receiver.requests]
 

@@ -427,9 +427,19 @@ def receive_sms(
         # No conversation to put it in (no Inbound SMS campaign): compliance still applies.
         method = rules.classify_opt_out(body, lead_first_name=lead.first_name or None)
         if method:
-            compliance_services.record_opt_out(
+            _, created = compliance_services.record_opt_out(
                 company=company, phone=phone, method=method, raw_text=body
             )
+            if created:
+                # On the lead's timeline (and so to the lead.opted_out webhook) like any other.
+                record_event(
+                    interaction=None,
+                    lead=lead,
+                    kind=InteractionEvent.Kind.OPT_OUT,
+                    actor_kind=Author.LEAD,
+                    detail=f"Opt-out ({method}): {body[:200]}",
+                    data={"method": str(method), "new": True},
+                )
         logger.warning("inbound text from %s dropped: no Inbound SMS campaign", phone)
         return None
     try:

@@ -16,7 +16,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from leadline.channels.base import ProviderError
-from leadline.kit.errors import Conflict, DomainError, NotFound, PermissionDenied
+from leadline.kit.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -122,6 +122,8 @@ def from_domain(exc: DomainError, *, field: str | None = None) -> ApiError:
         return ApiError(403, message)
     if isinstance(exc, Conflict):
         return ApiError(409, message, code=exc.code)
+    if field is None and isinstance(exc, InvalidInput):
+        field = exc.field
     if field is not None:
         return ApiError(422, message, field=field)
     # Anything else a service refuses is about the state things are in (a deleted or

@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 from leadline.accounts.roles import LISTEN_CALL_RECORDING, SEND_MESSAGE, VIEW_CUSTOMER_CHATS
 from leadline.api import shapes
 from leadline.api.auth import company_of, may, needs
-from leadline.api.errors import COMMON_ERRORS, ApiError, ErrorOut, from_domain
+from leadline.api.errors import COMMON_ERRORS, ApiError, ErrorOut
 from leadline.api.schemas import (
     BookingIn,
     CallOut,
@@ -37,7 +37,6 @@ from leadline.interactions.listing import (
     parse_query,
 )
 from leadline.interactions.selectors import get_call, get_interaction, interaction_detail
-from leadline.kit.errors import DomainError
 
 router = Router(tags=["interactions"])
 
@@ -220,19 +219,13 @@ def book_job(request: HttpRequest, interaction_id: int, payload: BookingIn) -> S
     """409 when the conversation cannot be booked (closed, opted out) or the window is full."""
     user = needs(request, VIEW_CUSTOMER_CHATS, SEND_MESSAGE)
     interaction = get_interaction(company=company_of(request), interaction_id=interaction_id)
-    try:
-        job = crm_services.book_job_for_lead(
-            lead=interaction.lead,
-            actor=user,
-            interaction_id=interaction.pk,
-            window_id=payload.window_id,
-            job_type=payload.job_type,
-        )
-    except DomainError as exc:
-        # What the service says about the chosen window is about the input (a full window
-        # is a Conflict, answered 409 whatever the field).
-        field = "window_id" if "window" in str(exc).lower() else None
-        raise from_domain(exc, field=field) from exc
+    job = crm_services.book_job_for_lead(
+        lead=interaction.lead,
+        actor=user,
+        interaction_id=interaction.pk,
+        window_id=payload.window_id,
+        job_type=payload.job_type,
+    )
     return Status(201, shapes.job(job))
 
 

@@ -206,18 +206,13 @@ def create_task(request: HttpRequest, lead_id: int, payload: TaskIn) -> Status[T
         raise ApiError(
             422, "assignee_id: no active teammate of your company has this id.", field="assignee_id"
         )
-    try:
-        task = crm_services.create_task(
-            lead=lead,
-            actor=user,
-            title=payload.title,
-            assignee_id=payload.assignee_id,
-            due_date=payload.due_date,
-        )
-    except DomainError as exc:
-        # The one rule about an input the schema cannot know: the company's today.
-        field = "due_date" if "due date" in str(exc).lower() else None
-        raise from_domain(exc, field=field) from exc
+    task = crm_services.create_task(
+        lead=lead,
+        actor=user,
+        title=payload.title,
+        assignee_id=payload.assignee_id,
+        due_date=payload.due_date,
+    )
     return Status(201, shapes.task(task))
 
 

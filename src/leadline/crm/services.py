@@ -24,7 +24,7 @@ from leadline.interactions.services import (
     terminate_open_interactions,
 )
 from leadline.kit import clock
-from leadline.kit.errors import Conflict, DomainError, NoCapacity
+from leadline.kit.errors import Conflict, DomainError, InvalidInput, NoCapacity
 from leadline.kit.phone import normalise_phone
 
 NOTE_MAX_LENGTH = 5000
@@ -180,10 +180,10 @@ def create_task(
         else None
     )
     if assignee is None:
-        raise DomainError("Choose a teammate to assign the task to.")
+        raise InvalidInput("Choose a teammate to assign the task to.", field="assignee_id")
     today = clock.now().astimezone(company_zone(lead.company)).date()
     if due_date is not None and due_date < today:
-        raise DomainError("A due date cannot be in the past.")
+        raise InvalidInput("A due date cannot be in the past.", field="due_date")
     task = Task.objects.create(
         company_id=lead.company_id,
         lead=lead,
@@ -283,18 +283,23 @@ def book_job_for_lead(
     interaction = _interaction_of(lead, interaction_id)
     known = JOB_TYPES.get(job_type)
     if known is None:
-        raise DomainError("Choose a job type to book.")
+        raise InvalidInput("Choose a job type to book.", field="job_type")
     window = (
         ArrivalWindow.objects.for_company(lead.company_id).filter(pk=window_id).first()
         if window_id is not None
         else None
     )
     if window is None:
-        raise DomainError("Choose an arrival window.")
+        raise InvalidInput("Choose an arrival window.", field="window_id")
     if window.trade != known.trade:
-        raise DomainError(f"{known.label} is not booked into {window.get_trade_display()} windows.")
+        raise InvalidInput(
+            f"{known.label} is not booked into {window.get_trade_display()} windows.",
+            field="window_id",
+        )
     if window.starts_at <= clock.now():
-        raise DomainError("That arrival window has already begun. Pick a later one.")
+        raise InvalidInput(
+            "That arrival window has already begun. Pick a later one.", field="window_id"
+        )
     try:
         return book_as_human(interaction=interaction, actor=actor, window=window, job_type=job_type)
     except NoCapacity as exc:

@@ -9,6 +9,16 @@ class DomainError(Exception):
     code = "domain_error"
 
 
+class InvalidInput(DomainError):
+    """A value the actor chose breaks a rule; `field` names it (HTTP 422 on that field)."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class NotFound(DomainError):
     """Not there, or not visible to the actor's company (never tell which)."""
 

@@ -15,7 +15,7 @@ from leadline.accounts.models import Company
 from leadline.channels import tasks as channel_tasks
 from leadline.crm.models import Lead
 from leadline.interactions.models import Call, CallTurn, Interaction, Message
-from leadline.interactions.selectors import get_interaction
+from leadline.interactions.selectors import interaction_detail
 from leadline.kit.errors import NotFound
 
 # The tasks in which the agent answers the lead (their first argument is the id of the
@@ -124,28 +124,16 @@ def _waiting_since(interaction: Interaction) -> datetime | None:
 
 def phone_thread(*, company: Company, interaction_id: int, with_calls: bool) -> PhoneThread:
     """One of the company's conversations with its texts, calls and the agent's pending answer."""
-    interaction = get_interaction(company=company, interaction_id=interaction_id)
-    messages = list(
-        Message.objects.for_company(company)
-        .filter(interaction=interaction)
-        .select_related("author_user")
-        .order_by("created_at", "id")
+    detail = interaction_detail(
+        company=company, interaction_id=interaction_id, with_calls=with_calls
     )
-    call_rows = Call.objects.for_company(company).filter(interaction=interaction)
-    calls: list[Call] | None = None
-    if with_calls:
-        calls = list(call_rows.prefetch_related("turns").order_by("started_at", "id"))
-        has_calls = bool(calls)
-    else:
-        has_calls = call_rows.exists()
-    live = call_rows.filter(outcome=Call.Outcome.IN_PROGRESS).order_by("-started_at", "-id").first()
     return PhoneThread(
-        interaction=interaction,
-        messages=messages,
-        calls=calls,
-        has_calls=has_calls,
-        live_call=live,
-        waiting_since=_waiting_since(interaction),
+        interaction=detail.interaction,
+        messages=detail.messages,
+        calls=detail.calls,
+        has_calls=detail.has_calls,
+        live_call=live_call_of(company=company, interaction_id=interaction_id),
+        waiting_since=_waiting_since(detail.interaction),
     )
 
 
